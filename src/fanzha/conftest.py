@@ -1,0 +1,102 @@
+"""Shared fixtures: a small real tree and one named persona per role.
+
+Tree (all real rows, no mocks):
+  county K
+  └ street S ─ unit U (school) with staff member and family
+    ├ community C1 ─ grid G1 ─ group G1a ─ household H1 ─ residents r1 (elderly), r1b
+    │               └ grid G2 ─ group G2a ─ household H2 ─ resident r2
+    └ community C2 ─ grid G3 ─ group G3a ─ household H3 ─ resident r3
+  another street S2 ─ community C9 ─ grid G9 ─ ... resident r9  (an outsider's world)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from types import SimpleNamespace
+
+import pytest
+
+from fanzha.core.idnumbers import make_id_number
+from fanzha.org import services
+from fanzha.org.models import Level, Role
+
+
+@pytest.fixture(autouse=True)
+def _fast_settings(settings, tmp_path):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def _node(parent, level, code, name):
+    return services.node_create(parent=parent, level=level, code=code, name=name)
+
+
+@pytest.fixture
+def tree(db):
+    t = SimpleNamespace()
+    t.county = _node(None, Level.COUNTY, "K", "测试区")
+    t.street = _node(t.county, Level.STREET, "S", "西门街道")
+    t.c1 = _node(t.street, Level.COMMUNITY, "S-C1", "东关社区")
+    t.c2 = _node(t.street, Level.COMMUNITY, "S-C2", "南门社区")
+    t.g1 = _node(t.c1, Level.GRID, "S-C1-G1", "东关第一网格")
+    t.g2 = _node(t.c1, Level.GRID, "S-C1-G2", "东关第二网格")
+    t.g3 = _node(t.c2, Level.GRID, "S-C2-G3", "南门第一网格")
+    t.g1a = _node(t.g1, Level.GROUP, "S-C1-G1-01", "东关1-1联户")
+    t.g2a = _node(t.g2, Level.GROUP, "S-C1-G2-01", "东关2-1联户")
+    t.g3a = _node(t.g3, Level.GROUP, "S-C2-G3-01", "南门1-1联户")
+    t.h1 = services.household_create(node=t.g1a, address="东关路1号1栋101", head_name="王建国")
+    t.h2 = services.household_create(node=t.g2a, address="东关路2号2栋202", head_name="李秀英")
+    t.h3 = services.household_create(node=t.g3a, address="南门街3号", head_name="张伟")
+    t.r1 = services.resident_create(household=t.h1, name="王建国", id_number=make_id_number("110101", dt.date(1950, 3, 7), 123),
+                                    phone="13800138001", lives_alone=True)
+    t.r1b = services.resident_create(household=t.h1, name="王小明", id_number=make_id_number("110101", dt.date(2008, 9, 1), 456),
+                                     phone="13800138011", is_student=True, residency="temporary")
+    t.r2 = services.resident_create(household=t.h2, name="李秀英", id_number=make_id_number("110101", dt.date(1985, 1, 2), 222),
+                                    phone="13900139002")
+    t.r3 = services.resident_create(household=t.h3, name="张伟", id_number=make_id_number("110101", dt.date(1978, 6, 30), 331),
+                                    phone="13700137003", residency="floating")
+    t.unit = services.unit_create(node=t.street, name="西门小学", kind="school")
+    t.staff = services.staff_create(unit=t.unit, name="赵老师", id_number=make_id_number("110101", dt.date(1980, 5, 5), 551),
+                                    phone="13600136005", position="教师")
+    t.family = services.family_member_add(staff=t.staff, relation="parent", name="赵父",
+                                          id_number=make_id_number("110101", dt.date(1952, 1, 1), 553))
+    t.street2 = _node(t.county, Level.STREET, "T", "东门街道")
+    t.c9 = _node(t.street2, Level.COMMUNITY, "T-C9", "北关社区")
+    t.g9 = _node(t.c9, Level.GRID, "T-C9-G9", "北关第一网格")
+    t.g9a = _node(t.g9, Level.GROUP, "T-C9-G9-01", "北关1-1联户")
+    t.h9 = services.household_create(node=t.g9a, address="北关路9号", head_name="刘洋")
+    t.r9 = services.resident_create(household=t.h9, name="刘洋", id_number=make_id_number("110101", dt.date(1990, 2, 9), 991),
+                                    phone="13500135009")
+    return t
+
+
+@pytest.fixture
+def personas(tree):
+    """One user per role, password 'pw'."""
+    def mk(username, role, node=None, unit=None):
+        return services.user_create(username=username, password="pw", display_name=username, role=role, node=node, unit=unit)
+
+    p = SimpleNamespace()
+    p.office = mk("office", Role.OFFICE, tree.street)
+    p.leader = mk("leader", Role.LEADER, tree.street)
+    p.police = mk("police", Role.OFFICER, tree.street)
+    p.community = mk("community", Role.COMMUNITY, tree.c1)
+    p.gridleader = mk("gridleader", Role.GRID_LEADER, tree.g1)
+    services.assignment_add(user=p.gridleader, role=Role.GRID_LEADER, node=tree.g2)
+    p.grid1 = mk("grid1", Role.GRID_WORKER, tree.g1)
+    p.grid2 = mk("grid2", Role.GRID_WORKER, tree.g2)
+    p.grouphead = mk("grouphead", Role.GROUP_HEAD, tree.g1a)
+    p.liaison = mk("liaison", Role.LIAISON, unit=tree.unit)
+    p.outsider = mk("outsider", Role.OFFICE, tree.street2)
+    return p
+
+
+@pytest.fixture
+def login(client):
+    """login(user) -> a test client logged in as that user."""
+    def _login(user):
+        client.force_login(user)
+        return client
+    return _login

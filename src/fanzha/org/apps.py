@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class OrgConfig(AppConfig):
+    name = "fanzha.org"
+    label = "org"
+    verbose_name = "组织架构"
+
+    def ready(self) -> None:
+        from fanzha.org.roles import sync_role_groups
+
+        post_migrate.connect(sync_role_groups, sender=self)

@@ -1,0 +1,274 @@
+"""Writes to the org tree, households, residents, units and staff.
+
+Services take keyword-only arguments, run in a transaction, validate with
+full_clean() and raise ValidationError with messages a user can act on.
+ID and phone numbers arrive as typed; they are parsed and normalised here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fanzha.core import pii
+from fanzha.core.idnumbers import id_birth_date, id_gender, parse_id_number, parse_phone
+from fanzha.org.models import (
+    LEVEL_ORDER,
+    Assignment,
+    FamilyMember,
+    Household,
+    Level,
+    Node,
+    Resident,
+    Role,
+    StaffMember,
+    Unit,
+    User,
+)
+
+PARENT_LEVEL = {LEVEL_ORDER[i + 1]: LEVEL_ORDER[i] for i in range(len(LEVEL_ORDER) - 1)}
+
+
+def _parse_optional_id(value: str, field: str = "id_number") -> str:
+    if not value or not str(value).strip():
+        return ""
+    try:
+        return parse_id_number(value)
+    except ValueError as e:
+        raise ValidationError({field: str(e)}) from None
+
+
+def _parse_optional_phone(value: str, field: str = "phone") -> str:
+    if not value or not str(value).strip():
+        return ""
+    try:
+        return parse_phone(value)
+    except ValueError as e:
+        raise ValidationError({field: str(e)}) from None
+
+
+def node_create(*, parent: Node | None, level: str, code: str, name: str, sort: int = 0) -> Node:
+    """Create a node under `parent`, one level below it."""
+    if parent is None and level not in (Level.COUNTY, Level.STREET):
+        raise ValidationError({"parent": _("社区、网格和十联户必须有上级节点")})
+    if parent is not None and PARENT_LEVEL.get(level) != parent.level:
+        raise ValidationError({"level": _("%(child)s不能直接挂在%(parent)s下") % {"child": Level(level).label, "parent": Level(parent.level).label}})
+    with transaction.atomic():
+        node = Node(parent=parent, level=level, code=code.strip(), name=name.strip(), sort=sort)
+        node.place_at(parent)
+        node.full_clean(exclude=[f for f in ("county", "street", "community", "grid", "group")])
+        node.save()
+        setattr(node, f"{level}_id", node.id)
+        node.save(update_fields=[level])
+    return node
+
+
+def node_rename(*, node: Node, name: str) -> Node:
+    node.name = name.strip()
+    node.full_clean(exclude=["county", "street", "community", "grid", "group", "parent"])
+    node.save(update_fields=["name"])
+    return node
+
+
+def _place_household(household: Household, node: Node) -> None:
+    if node.level not in (Level.GRID, Level.GROUP):
+        raise ValidationError({"node": _("户必须归属到网格或十联户")})
+    household.place_at(node)
+
+
+def household_create(*, node: Node, address: str, head_name: str = "", note: str = "") -> Household:
+    with transaction.atomic():
+        h = Household(address=address.strip(), head_name=head_name.strip(), note=note.strip())
+        _place_household(h, node)
+        h.full_clean()
+        h.save()
+    return h
+
+
+def household_update(*, household: Household, node: Node | None = None, address: str, head_name: str = "", note: str = "") -> Household:
+    with transaction.atomic():
+        if node is not None and node.id != household.deepest_node_id:
+            _place_household(household, node)
+            household.residents.update(**{f"{f}_id": getattr(household, f"{f}_id") for f in ("county", "street", "community", "grid", "group")})
+        household.address = address.strip()
+        household.head_name = head_name.strip()
+        household.note = note.strip()
+        household.full_clean()
+        household.save()
+    return household
+
+
+RESIDENT_FIELDS = ("name", "residency", "relation", "occupation", "is_student", "is_finance_staff", "lives_alone", "note")
+
+
+def _apply_resident(r: Resident, *, id_number: str, phone: str, phone2: str, gender: str, birth_date: dt.date | None, fields: dict) -> None:
+    errors: dict[str, str] = {}
+    try:
+        idn = _parse_optional_id(id_number)
+    except ValidationError as e:
+        errors.update(e.message_dict)
+        idn = ""
+    try:
+        ph = _parse_optional_phone(phone)
+    except ValidationError as e:
+        errors.update(e.message_dict)
+        ph = ""
+    try:
+        ph2 = _parse_optional_phone(phone2, "phone2")
+    except ValidationError as e:
+        errors.update(e.message_dict)
+        ph2 = ""
+    if birth_date and birth_date > timezone.localdate():
+        errors["birth_date"] = [_("出生日期不能在未来")]
+    if not str(fields.get("name", "")).strip():
+        errors["name"] = [_("姓名不能为空")]
+    if errors:
+        raise ValidationError(errors)
+    for k, v in fields.items():
+        setattr(r, k, v.strip() if isinstance(v, str) else v)
+    if idn:
+        r.set_id_number(idn)
+        r.birth_date = id_birth_date(idn)
+        r.gender = id_gender(idn)
+    else:
+        r.set_id_number("")
+        r.birth_date = birth_date
+        r.gender = gender or ""
+    r.set_phone(ph)
+    r.set_phone2(ph2)
+
+
+def _check_id_unique(r: Resident) -> None:
+    if r.id_number_hash and Resident.objects.filter(id_number_hash=r.id_number_hash).exclude(pk=r.pk).exists():
+        raise ValidationError({"id_number": _("该身份证号已登记在其他居民名下")})
+
+
+def resident_create(*, household: Household, name: str, id_number: str = "", phone: str = "", phone2: str = "",
+                    gender: str = "", birth_date: dt.date | None = None, residency: str = "permanent",
+                    relation: str = "", occupation: str = "", is_student: bool = False,
+                    is_finance_staff: bool = False, lives_alone: bool = False, note: str = "") -> Resident:
+    with transaction.atomic():
+        r = Resident(household=household)
+        for f in ("county", "street", "community", "grid", "group"):
+            setattr(r, f"{f}_id", getattr(household, f"{f}_id"))
+        _apply_resident(r, id_number=id_number, phone=phone, phone2=phone2, gender=gender, birth_date=birth_date,
+                        fields=dict(name=name, residency=residency, relation=relation, occupation=occupation,
+                                    is_student=is_student, is_finance_staff=is_finance_staff,
+                                    lives_alone=lives_alone, note=note))
+        r.full_clean()
+        _check_id_unique(r)
+        r.save()
+    return r
+
+
+def resident_update(*, resident: Resident, household: Household | None = None, name: str, id_number: str = "",
+                    phone: str = "", phone2: str = "", gender: str = "", birth_date: dt.date | None = None,
+                    residency: str = "permanent", relation: str = "", occupation: str = "",
+                    is_student: bool = False, is_finance_staff: bool = False, lives_alone: bool = False,
+                    note: str = "") -> Resident:
+    with transaction.atomic():
+        r = resident
+        if household is not None and household.pk != r.household_id:
+            r.household = household
+            for f in ("county", "street", "community", "grid", "group"):
+                setattr(r, f"{f}_id", getattr(household, f"{f}_id"))
+        _apply_resident(r, id_number=id_number, phone=phone, phone2=phone2, gender=gender, birth_date=birth_date,
+                        fields=dict(name=name, residency=residency, relation=relation, occupation=occupation,
+                                    is_student=is_student, is_finance_staff=is_finance_staff,
+                                    lives_alone=lives_alone, note=note))
+        r.full_clean()
+        _check_id_unique(r)
+        r.save()
+    return r
+
+
+def unit_create(*, node: Node, name: str, kind: str, address: str = "", contact_name: str = "") -> Unit:
+    with transaction.atomic():
+        u = Unit(node=node, name=name.strip(), kind=kind, address=address.strip(), contact_name=contact_name.strip())
+        u.place_at(node)
+        u.full_clean()
+        u.save()
+    return u
+
+
+def unit_update(*, unit: Unit, name: str, kind: str, address: str = "", contact_name: str = "") -> Unit:
+    unit.name, unit.kind, unit.address, unit.contact_name = name.strip(), kind, address.strip(), contact_name.strip()
+    unit.full_clean()
+    unit.save()
+    return unit
+
+
+def _link_resident(id_number: str) -> Resident | None:
+    if not id_number:
+        return None
+    return Resident.objects.filter(id_number_hash=pii.lookup_hash("id", id_number)).first()
+
+
+def staff_create(*, unit: Unit, name: str, id_number: str = "", phone: str = "", position: str = "",
+                 employment: str = "formal") -> StaffMember:
+    with transaction.atomic():
+        idn = _parse_optional_id(id_number)
+        ph = _parse_optional_phone(phone)
+        if not name.strip():
+            raise ValidationError({"name": _("姓名不能为空")})
+        s = StaffMember(unit=unit, name=name.strip(), position=position.strip(), employment=employment)
+        for f in ("county", "street", "community", "grid", "group"):
+            setattr(s, f"{f}_id", getattr(unit, f"{f}_id"))
+        s.set_id_number(idn)
+        s.set_phone(ph)
+        if idn:
+            s.birth_date, s.gender = id_birth_date(idn), id_gender(idn)
+        s.resident = _link_resident(idn)
+        s.full_clean()
+        s.save()
+    return s
+
+
+def family_member_add(*, staff: StaffMember, relation: str, name: str, id_number: str = "", phone: str = "") -> FamilyMember:
+    with transaction.atomic():
+        idn = _parse_optional_id(id_number)
+        ph = _parse_optional_phone(phone)
+        f = FamilyMember(staff=staff, relation=relation, name=name.strip())
+        for col in ("county", "street", "community", "grid", "group"):
+            setattr(f, f"{col}_id", getattr(staff, f"{col}_id"))
+        f.set_id_number(idn)
+        f.set_phone(ph)
+        if idn:
+            f.birth_date = id_birth_date(idn)
+        f.resident = _link_resident(idn)
+        f.full_clean()
+        f.save()
+    return f
+
+
+def user_create(*, username: str, password: str, display_name: str = "", role: str, node: Node | None = None,
+                unit: Unit | None = None) -> User:
+    """A user with one role assignment; the role's Django group gives its permissions."""
+    from django.contrib.auth.models import Group
+
+    with transaction.atomic():
+        user = User(username=username, display_name=display_name)
+        user.set_password(password)
+        user.full_clean(exclude=["password"])
+        user.save()
+        assignment_add(user=user, role=role, node=node, unit=unit)
+    return user
+
+
+def assignment_add(*, user: User, role: str, node: Node | None = None, unit: Unit | None = None) -> Assignment:
+    from django.contrib.auth.models import Group
+
+    if role not in Role.values:
+        raise ValidationError({"role": _("未知角色")})
+    if role == Role.LIAISON and unit is None:
+        raise ValidationError({"unit": _("单位联络员必须指定单位")})
+    if role != Role.LIAISON and node is None:
+        raise ValidationError({"node": _("必须指定所属节点")})
+    a = Assignment.objects.create(user=user, role=role, node=node, unit=unit)
+    group, _created = Group.objects.get_or_create(name=f"role:{role}")
+    user.groups.add(group)
+    return a

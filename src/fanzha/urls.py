@@ -1,0 +1,11 @@
+from django.urls import include, path
+
+from fanzha.core import views as core_views
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("fanzha.core.urls")),
+    path("", include("fanzha.org.urls")),
+    path("api/v1/", include("fanzha.api_urls")),
+]
