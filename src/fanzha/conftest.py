@@ -100,3 +100,63 @@ def login(client):
         client.force_login(user)
         return client
     return _login
+
+
+# --- Browser tests -----------------------------------------------------------
+# Playwright drives Debian's /usr/bin/chromium (never a downloaded browser).
+# Without Chromium the browser tests skip with a reason; CI installs it.
+
+import os  # noqa: E402
+import shutil  # noqa: E402
+
+CHROMIUM = os.environ.get("FANZHA_CHROMIUM", "/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+def _chromium():
+    if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
+        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium); .ci/run installs it")
+    # Playwright's sync API runs an event loop in this thread; Django's ORM
+    # calls from test code are still synchronous and safe here.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def phone_page(_chromium, live_server):
+    """A fresh page at phone size (390 px wide), Chinese locale; page.base = live server URL."""
+    context = _chromium.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.base = live_server.url
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def desk_page(_chromium, live_server):
+    """A fresh desktop-size page; page.base = live server URL."""
+    context = _chromium.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.base = live_server.url
+    yield page
+    context.close()
+
+
+def browser_login(page, username: str, password: str = "pw") -> None:
+    page.goto(page.base + "/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(lambda url: "/login/" not in url)
