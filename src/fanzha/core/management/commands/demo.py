@@ -1,0 +1,78 @@
+"""`fanzha demo`: the product on the built-in demo street, in one command.
+
+1. Apply migrations to the database under FANZHA_HOME (SQLite by default).
+2. Load the demo street once (skipped when it is already there); with
+   `--scale county` also the county-scale data set.
+3. Print the demo logins (password `demo`, demo only).
+4. Serve on 127.0.0.1:PORT with waitress, static files through WhiteNoise.
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+DEMO_LOGINS = ["office", "leader", "police", "community", "gridleader", "grid1", "grid2", "grouphead", "liaison"]
+
+
+class Command(BaseCommand):
+    help = "Start fanzha on the built-in demo street (migrate, load demo data once, print logins, serve)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--port", type=int, default=8000, help="port to serve on (default 8000)")
+        parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+        parser.add_argument("--scale", choices=["street", "county"], default="street",
+                            help="street: the demo street; county: also build the county-scale data set")
+        parser.add_argument("--no-serve", action="store_true", help="prepare the data and print the logins, then exit")
+        parser.add_argument("--threads", type=int, default=8, help="waitress worker threads")
+
+    def handle(self, *args, port: int, host: str, scale: str, no_serve: bool, threads: int, **opts):
+        from fanzha.org.models import Node
+
+        out = self.stdout
+        out.write(f"fanzha: data in {settings.FANZHA_HOME} ({settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]})")
+        call_command("migrate", interactive=False, verbosity=0)
+        from fanzha.org import demo
+
+        if not Node.objects.filter(code="DEMO").exists():
+            started = time.monotonic()
+            out.write("fanzha: loading the demo street (first start only) ...")
+            demo.build_demo_street(stdout=out)
+            out.write(f"fanzha: demo street loaded in {time.monotonic() - started:.1f} s")
+        if scale == "county" and not Node.objects.filter(code="BENCH-K").exists():
+            started = time.monotonic()
+            out.write("fanzha: building the county-scale data set ...")
+            counts = demo.build_county(stdout=out)
+            out.write(f"fanzha: county built in {time.monotonic() - started:.1f} s: {counts}")
+        self.print_logins(host, port)
+        if no_serve:
+            return
+        self.serve(host, port, threads)
+
+    def print_logins(self, host: str, port: int) -> None:
+        from fanzha.org.models import Assignment
+
+        rows = {}
+        for a in Assignment.objects.filter(user__username__in=DEMO_LOGINS).select_related("user", "node", "unit").order_by("id"):
+            label, scopes = rows.setdefault(a.user.username, (a.get_role_display(), []))
+            scopes.append(str(a.node or a.unit))
+        w = self.stdout.write
+        w("")
+        w(f"  fanzha demo — open http://{host}:{port}/login/   (password for every demo user: demo — demo only)")
+        w("")
+        for username in DEMO_LOGINS:
+            if username in rows:
+                label, scopes = rows[username]
+                w(f"    {username:<11} {label:<8} {'、'.join(scopes)}")
+        w("")
+
+    def serve(self, host: str, port: int, threads: int) -> None:
+        from waitress import serve
+
+        from fanzha.wsgi import application
+
+        self.stdout.write(f"fanzha: serving on http://{host}:{port}/ (Ctrl+C to stop)")
+        serve(application, host=host, port=port, threads=threads, ident="fanzha", max_request_body_size=settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1024 * 1024)
