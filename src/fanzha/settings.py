@@ -72,6 +72,8 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if envbool("BEHIND
 SESSION_COOKIE_SECURE = envbool("BEHIND_HTTPS_PROXY", False)
 CSRF_COOKIE_SECURE = envbool("BEHIND_HTTPS_PROXY", False)
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 12 * 3600)
+# Address of the reverse proxy whose X-Forwarded-For waitress may trust.
+FANZHA_TRUSTED_PROXY = os.environ.get("FANZHA_TRUSTED_PROXY", "")
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 

@@ -70,9 +70,6 @@ class Command(BaseCommand):
         w("")
 
     def serve(self, host: str, port: int, threads: int) -> None:
-        from waitress import serve
+        from fanzha.core.management.commands.serve import serve
 
-        from fanzha.wsgi import application
-
-        self.stdout.write(f"fanzha: serving on http://{host}:{port}/ (Ctrl+C to stop)")
-        serve(application, host=host, port=port, threads=threads, ident="fanzha", max_request_body_size=settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1024 * 1024)
+        serve(host=host, port=port, threads=threads, stdout=self.stdout)
