@@ -1,5 +1,190 @@
-"""The versioned JSON API (/api/v1/): same services and scoping as the pages."""
+"""The versioned JSON API (/api/v1/): same services and scoping as the pages.
 
+Schema at /api/v1/openapi.json, interactive docs at /api/v1/docs. Every
+endpoint accepts a browser session (CSRF-checked on writes) or a bearer token.
+
+Errors are always JSON `{"detail": "...", "errors": {field: [messages]}}`
+and never a 500 for bad input:
+- not logged in / bad token → 401; no permission → 403; outside the user's
+  part of the tree or not existing → 404 (the same answer for both);
+- malformed JSON or a body that is not a JSON object → 400; a service's
+  ValidationError → 400 with its (Chinese) field messages; a request that does
+  not match the schema → 422; a body too big → 413 (see api_urls.py); a wrong
+  method → 405; a write that clashes with another → 409.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError, IntegrityError
+from django.http import Http404
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
+from ninja.errors import HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
+from ninja.renderers import JSONRenderer
 
-api = NinjaAPI(title="fanzha API", version="1", urls_namespace="api-v1")
+from fanzha.core.api_auth import API_AUTH
+from fanzha.org.api import router as org_router
+
+logger = logging.getLogger("fanzha.api")
+
+
+class ReadableJSONRenderer(JSONRenderer):
+    """UTF-8 JSON with Chinese as characters, not \\u escapes."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
+class BodyNotAnObject(ValueError):
+    pass
+
+
+class ObjectBodyParser(Parser):
+    """Request bodies are JSON objects; a list, string or null is refused as such."""
+
+    def parse_body(self, request):
+        data = json.loads(request.body)
+        if not isinstance(data, dict):
+            raise BodyNotAnObject()
+        return data
+
+
+api = NinjaAPI(
+    title="fanzha API",
+    version="1",
+    description="反诈 — org tree, residents, households and units, limited to the caller's part of the tree. "
+    "Authenticate with a login session or `Authorization: Bearer fz_...` (`fanzha token create USERNAME`).",
+    urls_namespace="api-v1",
+    auth=API_AUTH,
+    renderer=ReadableJSONRenderer(),
+    parser=ObjectBodyParser(),
+)
+
+
+def error_response(request, status: int, detail: str, errors: dict[str, list[str]] | None = None):
+    body: dict = {"detail": detail}
+    if errors:
+        body["errors"] = errors
+    return api.create_response(request, body, status=status)
+
+
+@api.exception_handler(DjangoValidationError)
+def _service_validation_error(request, exc: DjangoValidationError):
+    if hasattr(exc, "error_dict"):
+        errors = {field: [str(m) for m in msgs] for field, msgs in exc.message_dict.items()}
+    else:
+        errors = {"__all__": [str(m) for m in exc.messages]}
+    messages = [m for msgs in errors.values() for m in msgs]
+    return error_response(request, 400, "；".join(messages) or _("提交的数据有误"), errors)
+
+
+# Names the endpoints give their schema parameters (payload, filters, paging).
+PARAMETER_NAMES = ("payload", "filters", "paging")
+
+
+# Pydantic's messages are English; the common ones get a Chinese wording here.
+def _pydantic_message(err: dict) -> str:
+    kind, ctx = err.get("type", ""), err.get("ctx") or {}
+    if kind == "missing":
+        return _("必填")
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return _("应为整数")
+    if kind == "greater_than_equal":
+        return _("不能小于 %(v)s") % {"v": ctx.get("ge")}
+    if kind == "less_than_equal":
+        return _("不能大于 %(v)s") % {"v": ctx.get("le")}
+    if kind == "string_too_long":
+        return _("过长（最多 %(n)s 个字符）") % {"n": ctx.get("max_length")}
+    if kind == "string_type":
+        return _("应为文本")
+    if kind in ("bool_parsing", "bool_type"):
+        return _("应为 true 或 false")
+    if kind.startswith("date") or kind.startswith("datetime"):
+        return _("日期格式应为 YYYY-MM-DD")
+    if kind == "literal_error":
+        return _("取值无效，可选：%(v)s") % {"v": ctx.get("expected", "")}
+    if kind in ("model_attributes_type", "dict_type", "model_type"):
+        return _("应为 JSON 对象")
+    if kind == "value_error":
+        return str(ctx.get("error") or err.get("msg", ""))
+    return str(err.get("msg", ""))
+
+
+@api.exception_handler(NinjaValidationError)
+def _request_validation_error(request, exc: NinjaValidationError):
+    errors: dict[str, list[str]] = {}
+    for err in exc.errors:
+        # loc is (source, [parameter name,] field, ...): keep the field path, or
+        # the source ("body") when the whole of it is wrong.
+        loc = [str(p) for p in err.get("loc", ())]
+        if len(loc) >= 2 and loc[1] in PARAMETER_NAMES:
+            del loc[1]
+        field = ".".join(loc[1:]) or (loc[0] if loc else "__all__")
+        errors.setdefault(field, []).append(_pydantic_message(err))
+    summary = "；".join(f"{f}: {'，'.join(m)}" for f, m in errors.items())
+    return error_response(request, 422, _("请求参数无效") + (f"（{summary}）" if summary else ""), errors)
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return error_response(request, 404, _("未找到"))
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request, exc):
+    return error_response(request, 403, str(exc) or _("您没有执行此操作的权限"))
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc: HttpError):
+    detail = str(exc)
+    if exc.status_code == 401 and detail == "Unauthorized":
+        detail = _("需要登录，或在 Authorization 头中提供有效的接口令牌（Bearer fz_...）")
+    elif exc.status_code == 400 and detail.startswith("Cannot parse request body"):
+        cause = exc.__cause__
+        if isinstance(cause, BodyNotAnObject):
+            detail = _("请求体应为 JSON 对象")
+        elif isinstance(cause, json.JSONDecodeError):
+            detail = _("请求体不是有效的 JSON（第 %(line)d 行第 %(col)d 列）") % {"line": cause.lineno, "col": cause.colno}
+        else:
+            detail = _("请求体不是有效的 JSON")
+    response = error_response(request, exc.status_code, detail)
+    if exc.status_code == 401:
+        response["WWW-Authenticate"] = 'Bearer realm="fanzha"'
+    return response
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request, exc):
+    return error_response(request, 413, _("请求体过大"))
+
+
+@api.exception_handler(SuspiciousOperation)
+def _suspicious(request, exc):
+    return error_response(request, 400, _("请求无效"))
+
+
+@api.exception_handler(IntegrityError)
+def _conflict(request, exc):
+    logger.warning("API integrity error: %s", exc)
+    return error_response(request, 409, _("数据与已有记录冲突，请刷新后重试"))
+
+
+@api.exception_handler(DataError)
+def _data_error(request, exc):
+    logger.warning("API data error: %s", exc)
+    return error_response(request, 400, _("数据格式或数值范围不被接受"))
+
+
+@api.exception_handler(OverflowError)
+def _overflow(request, exc):
+    return error_response(request, 400, _("数值超出范围"))
+
+
+api.add_router("", org_router)
