@@ -10,4 +10,5 @@ class OrgConfig(AppConfig):
     def ready(self) -> None:
         from fanzha.org.roles import sync_role_groups
 
-        post_migrate.connect(sync_role_groups, sender=self)
+        # Every app's post_migrate: permissions of apps after org exist only later.
+        post_migrate.connect(sync_role_groups, dispatch_uid="fanzha-sync-role-groups")

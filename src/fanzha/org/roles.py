@@ -6,9 +6,10 @@ from fanzha.org.models import Role
 ALL_PERMS = ["reveal_pii", "change_records", "import_data", "export_data", "view_audit"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.OFFICE: ["reveal_pii", "change_records", "import_data", "export_data", "view_audit"],
+    Role.OFFICE: ["reveal_pii", "change_records", "import_data", "export_data", "view_audit",
+                  "cases.manage_cases", "cases.manage_targets"],
     Role.LEADER: ["export_data"],
-    Role.OFFICER: ["reveal_pii", "change_records", "export_data"],
+    Role.OFFICER: ["reveal_pii", "change_records", "export_data", "cases.manage_cases"],
     Role.COMMUNITY: ["reveal_pii", "change_records", "export_data"],
     Role.GRID_LEADER: ["reveal_pii", "change_records"],
     Role.GRID_WORKER: ["reveal_pii", "change_records"],
@@ -17,12 +18,22 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 }
 
 
+def _qualified(code: str) -> tuple[str, str]:
+    """'cases.manage_cases' → ('cases', 'manage_cases'); bare codes are org's."""
+    app, _, name = code.rpartition(".")
+    return (app or "org", name)
+
+
 def sync_role_groups(**kwargs) -> None:
     from django.contrib.auth.models import Group, Permission
 
-    perms = {p.codename: p for p in Permission.objects.filter(content_type__app_label="org", codename__in=ALL_PERMS)}
-    if len(perms) < len(ALL_PERMS):
-        return  # permissions not created yet (first migrate pass)
+    wanted = {_qualified(c) for codes in ROLE_PERMISSIONS.values() for c in codes}
+    perms = {
+        (p.content_type.app_label, p.codename): p
+        for p in Permission.objects.select_related("content_type").filter(codename__in={n for _a, n in wanted})
+    }
+    if not wanted <= perms.keys():
+        return  # some apps' permissions are not created yet (an earlier post_migrate pass)
     for role, codes in ROLE_PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=f"role:{role}")
-        group.permissions.set([perms[c] for c in codes])
+        group, _created = Group.objects.get_or_create(name=f"role:{role}")
+        group.permissions.set([perms[_qualified(c)] for c in codes])
