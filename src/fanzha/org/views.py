@@ -1,7 +1,438 @@
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+"""Pages of the org tree, households, residents and units.
+
+Every object comes through `fanzha.org.selectors`, so anything outside the
+user's part of the tree answers 404 exactly like a record that does not exist.
+Writes need `org.change_records` (403 otherwise); showing full ID and phone
+numbers needs `org.reveal_pii` and is written to the audit log.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from fanzha.core.audit import audit
+from fanzha.core.idnumbers import normalise_digits, parse_id_number, parse_phone
+from fanzha.core.models import AuditAction
+from fanzha.core.scoping import scope_of, scoped
+from fanzha.org import selectors, services
+from fanzha.org.forms import FamilyMemberForm, HouseholdForm, ResidentForm, StaffForm
+from fanzha.org.models import (
+    FamilyMember,
+    Household,
+    Level,
+    Residency,
+    Resident,
+    StaffMember,
+    Unit,
+    UnitKind,
+    elderly_born_before,
+)
+
+PAGE_SIZE = 50
+
+require_form_methods = require_http_methods(["GET", "HEAD", "POST"])
+
+
+def can_change(view):
+    """Entering or changing records (the form pages as well as their POSTs)."""
+    return permission_required("org.change_records", raise_exception=True)(view)
+
+
+def _is_fragment(request) -> bool:
+    # A history restore after a cache miss needs the whole page, not a fragment.
+    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-History-Restore-Request") != "true"
+
+
+def _int_or_none(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+# --- figures -----------------------------------------------------------------
+
+FIGURE_LABELS = [
+    ("households", gettext_lazy("户数")),
+    ("residents", gettext_lazy("居民")),
+    ("floating", gettext_lazy("流动人口")),
+    ("elderly", gettext_lazy("老人")),
+    ("elderly_alone", gettext_lazy("独居老人")),
+    ("students", gettext_lazy("学生")),
+    ("units", gettext_lazy("单位")),
+    ("staff", gettext_lazy("单位职工")),
+]
+
+
+def _labelled(fig: dict) -> list[tuple[str, str, int]]:
+    return [(key, label, fig.get(key, 0)) for key, label in FIGURE_LABELS]
+
+
+def figures_by_node(user, nodes) -> dict[int, dict[str, int]]:
+    """Figures of each node in `nodes`, with one grouped query per model and level.
+
+    1. Group the node ids by level (children of one node share a level).
+    2. For each model, count rows grouped by that level's ancestor column,
+       limited to the user's scope: four queries per level, whatever the
+       number of nodes or records.
+    """
+    result = {n.id: {k: 0 for k, _l in FIGURE_LABELS} for n in nodes}
+    by_level: dict[str, list[int]] = {}
+    for n in nodes:
+        by_level.setdefault(n.level, []).append(n.id)
+    cutoff = elderly_born_before()
+    for level, ids in by_level.items():
+        col = f"{level}_id"
+
+        def grouped(model, col=col, ids=ids, **aggregates):
+            return scoped(model.objects.filter(**{f"{col}__in": ids}), user).order_by().values(col).annotate(**aggregates)
+
+        for row in grouped(
+            Resident,
+            residents=Count("id"),
+            floating=Count("id", filter=~Q(residency=Residency.PERMANENT)),
+            elderly=Count("id", filter=Q(birth_date__lte=cutoff)),
+            elderly_alone=Count("id", filter=Q(birth_date__lte=cutoff, lives_alone=True)),
+            students=Count("id", filter=Q(is_student=True)),
+        ):
+            result[row.pop(col)].update(row)
+        for model, key in ((Household, "households"), (Unit, "units"), (StaffMember, "staff")):
+            for row in grouped(model, n=Count("id")):
+                result[row[col]][key] = row["n"]
+    return result
+
+
+def _child_rows(user, nodes) -> list[dict]:
+    figs = figures_by_node(user, nodes)
+    return [{"node": n, "fig": figs[n.id]} for n in nodes]
+
+
+def _crumbs(user, obj) -> list[tuple]:
+    """(node, linkable) for each ancestor of a placed record; nodes above the scope are not linked."""
+    scope = scope_of(user)
+    nodes = [getattr(obj, f) for f in ("street", "community", "grid", "group") if getattr(obj, f"{f}_id")]
+    return [(n, scope.contains_node(n)) for n in nodes]
+
+
+# --- home and tree ---------------------------------------------------------------
 
 
 @login_required
+@require_safe
 def home(request):
-    return render(request, "org/home.html", {})
+    """The user's own part of the tree: figures, their nodes, the nodes one level down."""
+    user = request.user
+    tops = selectors.top_nodes(user)
+    rows_parent = None
+    if len(tops) == 1:
+        rows_parent = tops[0]
+        rows = list(selectors.node_children(user, tops[0]))
+    else:
+        rows = tops
+    units = []
+    if scope_of(user).unit_ids:
+        units = list(selectors.units_for(user))
+    return render(request, "org/home.html", {
+        "figures": _labelled(selectors.figures(user)),
+        "tops": tops,
+        "rows_parent": rows_parent,
+        "rows": _child_rows(user, rows),
+        "my_units": units,
+    })
+
+
+@login_required
+@require_safe
+def node_detail(request, pk: int):
+    user = request.user
+    node = selectors.node_get(user, pk)
+    scope = scope_of(user)
+    crumbs = [(a, scope.contains_node(a)) for a in node.ancestors()]
+    children = list(selectors.node_children(user, node))
+    page = None
+    if node.level in (Level.GRID, Level.GROUP):
+        households = selectors.households_for(user, node=node).annotate(resident_count=Count("residents"))
+        page = Paginator(households, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "org/node_detail.html", {
+        "node": node,
+        "crumbs": crumbs,
+        "figures": _labelled(selectors.figures(user, node)),
+        "rows": _child_rows(user, children),
+        "page": page,
+        "can_add_household": node.level in (Level.GRID, Level.GROUP),
+    })
+
+
+# --- residents -----------------------------------------------------------------
+
+TAGS = [
+    ("elderly", gettext_lazy("老人")),
+    ("elderly_alone", gettext_lazy("独居老人")),
+    ("student", gettext_lazy("学生")),
+    ("finance", gettext_lazy("财务人员")),
+    ("floating", gettext_lazy("流动/暂住")),
+]
+
+
+def _invalid_number_message(q: str) -> str:
+    """What is wrong with a search text that looks like a number but is not one."""
+    text = normalise_digits(q).strip()
+    compact = "".join(c for c in text if c.isalnum())
+    looks_like_id = len(compact) >= 15 or compact[-1:].upper() == "X"
+    try:
+        if looks_like_id:
+            parse_id_number(q)
+        else:
+            parse_phone(q)
+    except ValueError as e:
+        return _("“%(q)s”不是有效的号码：%(why)s。手机号和身份证号须完整、准确。") % {"q": q.strip(), "why": e}
+    return _("“%(q)s”不是有效的手机号或身份证号。") % {"q": q.strip()}
+
+
+def _staff_resident_ids(residents) -> set[int]:
+    ids = [r.id for r in residents]
+    if not ids:
+        return set()
+    return set(StaffMember.objects.filter(resident_id__in=ids).values_list("resident_id", flat=True))
+
+
+@login_required
+@require_safe
+def resident_list(request):
+    user = request.user
+    q = request.GET.get("q", "")[:100]
+    residency = request.GET.get("residency", "")
+    residency = residency if residency in Residency.values else ""
+    tag = request.GET.get("tag", "")
+    tag = tag if tag in dict(TAGS) else ""
+    node = None
+    node_id = request.GET.get("node", "")
+    if node_id:
+        node = selectors.node_get(user, _int_or_none(node_id))
+    kind, _value = selectors.classify_query(q)
+    qs = selectors.resident_search(user, q=q, node=node, residency=residency, tag=tag)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    ctx = {
+        "q": q, "residency": residency, "tag": tag, "node": node, "kind": kind,
+        "invalid_message": _invalid_number_message(q) if kind == "invalid" else "",
+        "page": page, "rows": rows, "staff_ids": _staff_resident_ids(rows),
+        "residencies": Residency.choices, "tags": TAGS,
+        "filtered": bool(q or residency or tag or node),
+    }
+    template = "org/_resident_results.html" if _is_fragment(request) else "org/resident_list.html"
+    response = render(request, template, ctx)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _resident_context(request, resident, *, revealed=False):
+    user = request.user
+    staff_roles = list(StaffMember.objects.filter(resident=resident).select_related("unit"))
+    family_roles = list(FamilyMember.objects.filter(resident=resident).select_related("staff__unit"))
+    visible_units = set(scoped(Unit.objects.filter(
+        id__in={s.unit_id for s in staff_roles} | {f.staff.unit_id for f in family_roles}), user).values_list("id", flat=True)) \
+        if (staff_roles or family_roles) else set()
+    return {
+        "r": resident,
+        "crumbs": _crumbs(user, resident),
+        "revealed": revealed,
+        "staff_roles": staff_roles,
+        "family_roles": family_roles,
+        "visible_units": visible_units,
+        "staff_ids": {resident.id} if staff_roles else set(),
+    }
+
+
+@login_required
+@require_safe
+def resident_detail(request, pk: int):
+    resident = selectors.resident_get(request.user, pk)
+    return render(request, "org/resident_detail.html", _resident_context(request, resident))
+
+
+@login_required
+@require_POST
+@permission_required("org.reveal_pii", raise_exception=True)
+def resident_reveal(request, pk: int):
+    """Show the full ID and phone numbers of one resident, and write it to the audit log."""
+    resident = selectors.resident_get(request.user, pk)
+    audit(user=request.user, action=AuditAction.REVEAL, target=f"resident:{resident.pk}",
+          detail=_("查看居民%(name)s的完整身份证号和手机号") % {"name": resident.name}, request=request)
+    if _is_fragment(request):
+        return render(request, "org/_resident_pii.html", {"r": resident, "revealed": True})
+    return render(request, "org/resident_detail.html", _resident_context(request, resident, revealed=True))
+
+
+def _save_resident(request, form, *, household=None, resident=None):
+    """Call the service; on a ValidationError put its messages on the form's fields."""
+    try:
+        if resident is None:
+            return services.resident_create(household=household, **form.service_kwargs())
+        return services.resident_update(resident=resident, **form.service_kwargs())
+    except ValidationError as e:
+        form.apply_errors(e)
+        return None
+
+
+@login_required
+@require_form_methods
+@can_change
+def resident_create(request):
+    household = selectors.household_get(request.user, _int_or_none(request.GET.get("household")))
+    form = ResidentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        resident = _save_resident(request, form, household=household)
+        if resident is not None:
+            messages.success(request, _("已添加居民%(name)s") % {"name": resident.name})
+            return redirect("resident_detail", pk=resident.pk)
+    return render(request, "org/resident_form.html", {"form": form, "household": household, "resident": None,
+                                                      "crumbs": _crumbs(request.user, household)})
+
+
+@login_required
+@require_form_methods
+@can_change
+def resident_edit(request, pk: int):
+    resident = selectors.resident_get(request.user, pk)
+    initial = {f: getattr(resident, f) for f in ("name", "gender", "birth_date", "residency", "relation",
+                                                  "occupation", "is_student", "is_finance_staff", "lives_alone", "note")}
+    form = ResidentForm(request.POST or None, initial=initial, resident=resident)
+    if request.method == "POST" and form.is_valid():
+        saved = _save_resident(request, form, resident=resident)
+        if saved is not None:
+            messages.success(request, _("已保存居民%(name)s") % {"name": saved.name})
+            return redirect("resident_detail", pk=saved.pk)
+        resident.refresh_from_db()  # the failed service call may have touched the instance
+    return render(request, "org/resident_form.html", {"form": form, "household": resident.household, "resident": resident,
+                                                      "crumbs": _crumbs(request.user, resident)})
+
+
+# --- households ------------------------------------------------------------------
+
+
+@login_required
+@require_safe
+def household_detail(request, pk: int):
+    household = selectors.household_get(request.user, pk)
+    residents = list(selectors.residents_for(request.user).filter(household=household).order_by("id"))
+    return render(request, "org/household_detail.html", {
+        "h": household, "rows": residents, "staff_ids": _staff_resident_ids(residents),
+        "crumbs": _crumbs(request.user, household),
+    })
+
+
+@login_required
+@require_form_methods
+@can_change
+def household_create(request):
+    node = selectors.node_get(request.user, _int_or_none(request.GET.get("node")))
+    form = HouseholdForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            h = services.household_create(node=node, **form.cleaned_data)
+        except ValidationError as e:
+            form.apply_errors(e)
+        else:
+            messages.success(request, _("已添加户：%(address)s") % {"address": h.address})
+            return redirect("household_detail", pk=h.pk)
+    crumbs = _crumbs(request.user, node)
+    return render(request, "org/household_form.html", {"form": form, "node": node, "h": None, "crumbs": crumbs})
+
+
+@login_required
+@require_form_methods
+@can_change
+def household_edit(request, pk: int):
+    household = selectors.household_get(request.user, pk)
+    form = HouseholdForm(request.POST or None, initial={
+        "address": household.address, "head_name": household.head_name, "note": household.note})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.household_update(household=household, **form.cleaned_data)
+        except ValidationError as e:
+            form.apply_errors(e)
+        else:
+            messages.success(request, _("已保存"))
+            return redirect("household_detail", pk=household.pk)
+    return render(request, "org/household_form.html", {"form": form, "node": None, "h": household,
+                                                       "crumbs": _crumbs(request.user, household)})
+
+
+# --- units ---------------------------------------------------------------------
+
+
+@login_required
+@require_safe
+def unit_list(request):
+    user = request.user
+    node = None
+    if request.GET.get("node"):
+        node = selectors.node_get(user, _int_or_none(request.GET.get("node")))
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in UnitKind.values else ""
+    page = Paginator(selectors.units_for(user, node=node, kind=kind), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "org/unit_list.html", {"page": page, "node": node, "kind": kind, "kinds": UnitKind.choices})
+
+
+@login_required
+@require_safe
+def unit_detail(request, pk: int):
+    user = request.user
+    unit = selectors.unit_get(user, pk)
+    page = Paginator(selectors.staff_for(user, unit=unit), PAGE_SIZE).get_page(request.GET.get("page"))
+    staff = list(page.object_list)
+    family: dict[int, list[FamilyMember]] = {}
+    if staff:
+        for f in scoped(FamilyMember.objects.filter(staff_id__in=[s.id for s in staff]), user).order_by("relation", "id"):
+            family.setdefault(f.staff_id, []).append(f)
+    linked = {s.resident_id for s in staff if s.resident_id}
+    visible = set(selectors.residents_for(user).filter(id__in=linked).values_list("id", flat=True)) if linked else set()
+    for s in staff:
+        s.family_list = family.get(s.id, [])
+        s.resident_visible = s.resident_id in visible
+    return render(request, "org/unit_detail.html", {"unit": unit, "page": page, "staff": staff})
+
+
+@login_required
+@require_form_methods
+@can_change
+def staff_create(request, pk: int):
+    unit = selectors.unit_get(request.user, pk)
+    form = StaffForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            s = services.staff_create(unit=unit, **form.cleaned_data)
+        except ValidationError as e:
+            form.apply_errors(e)
+        else:
+            messages.success(request, _("已添加职工%(name)s") % {"name": s.name})
+            return redirect("unit_detail", pk=unit.pk)
+    return render(request, "org/staff_form.html", {"form": form, "unit": unit})
+
+
+@login_required
+@require_form_methods
+@can_change
+def family_member_add(request, pk: int):
+    staff = selectors.staff_get(request.user, pk)
+    form = FamilyMemberForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            f = services.family_member_add(staff=staff, **form.cleaned_data)
+        except ValidationError as e:
+            form.apply_errors(e)
+        else:
+            messages.success(request, _("已添加家属%(name)s") % {"name": f.name})
+            return redirect("unit_detail", pk=staff.unit_id)
+    return render(request, "org/family_form.html", {"form": form, "staff": staff})
+

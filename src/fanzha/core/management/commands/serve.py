@@ -16,6 +16,10 @@ def serve(*, host: str, port: int, threads: int, stdout) -> None:
     from fanzha.wsgi import application
 
     stdout.write(f"fanzha: serving on http://{host}:{port}/ with {threads} threads (Ctrl+C to stop)")
+    options = {}
+    if settings.FANZHA_TRUSTED_PROXY:
+        options = {"trusted_proxy": settings.FANZHA_TRUSTED_PROXY,
+                   "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto"}}
     waitress_serve(
         application,
         host=host,
@@ -24,8 +28,7 @@ def serve(*, host: str, port: int, threads: int, stdout) -> None:
         ident="fanzha",
         # Refuse oversized bodies at the server, before Django reads them.
         max_request_body_size=(settings.FANZHA_MAX_UPLOAD_MB + 1) * 1024 * 1024,
-        trusted_proxy=settings.FANZHA_TRUSTED_PROXY or None,
-        trusted_proxy_headers={"x-forwarded-for", "x-forwarded-proto"} if settings.FANZHA_TRUSTED_PROXY else None,
+        **options,
     )
 
 
