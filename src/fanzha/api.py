@@ -30,6 +30,7 @@ from ninja.parser import Parser
 from ninja.renderers import JSONRenderer
 
 from fanzha.core.api_auth import API_AUTH
+from fanzha.cases.api import router as cases_router
 from fanzha.org.api import router as org_router
 
 logger = logging.getLogger("fanzha.api")
@@ -188,3 +189,4 @@ def _overflow(request, exc):
 
 
 api.add_router("", org_router)
+api.add_router("", cases_router)

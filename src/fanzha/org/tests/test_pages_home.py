@@ -113,10 +113,23 @@ def test_query_count_bounded(login, personas, tree, django_assert_max_num_querie
 # --- English -------------------------------------------------------------------
 
 
-def test_english_by_accept_language(login, personas, tree):
-    """With Accept-Language: en the pages show English labels."""
-    c = login(personas.office)
-    html = c.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+def _english(c):
+    from django.conf import settings
+
+    c.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return c
+
+
+def test_browser_language_alone_keeps_chinese(login, personas, tree):
+    """An English browser still gets Chinese until the user picks English."""
+    html = login(personas.office).get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<html lang="zh-hans">' in html
+
+
+def test_english_by_cookie(login, personas, tree):
+    """With the language cookie set to English the pages show English labels."""
+    c = _english(login(personas.office))
+    html = c.get("/").content.decode()
     assert '<html lang="en">' in html
     for label in ["Households", "Residents", "Floating population", "Elderly living alone", "Sign out"]:
         assert label in html, label
@@ -138,10 +151,10 @@ def test_english_by_language_switch(login, personas, tree):
 
 def test_english_error_pages_and_messages(login, personas, tree):
     """404 and 403 pages and service messages come out in English too."""
-    c = login(personas.leader)
+    c = _english(login(personas.leader))
     assert "Not found" in c.get("/residents/999999/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "No permission" in c.post(f"/residents/{tree.r1.pk}/edit/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    c = login(personas.grid1)
+    c = _english(login(personas.grid1))
     html = c.post(f"/residents/new/?household={tree.h1.pk}", {"name": "x", "residency": "permanent", "id_number": "110101195003071231"},
                   HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "check digit" in html.lower()

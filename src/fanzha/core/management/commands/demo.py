@@ -10,10 +10,17 @@
 from __future__ import annotations
 
 import time
+from importlib import import_module
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.db import transaction
+
+# Each app's demo data, loaded after the org tree: (module, street loader, county loader).
+DEMO_LOADERS = [
+    ("fanzha.cases.demo", "load_demo", "load_county"),
+]
 
 DEMO_LOGINS = ["office", "leader", "police", "community", "gridleader", "grid1", "grid2", "grouphead", "liaison"]
 
@@ -40,12 +47,21 @@ class Command(BaseCommand):
         if not Node.objects.filter(code="DEMO").exists():
             started = time.monotonic()
             out.write("fanzha: loading the demo street (first start only) ...")
-            demo.build_demo_street(stdout=out)
+            # One transaction: a first start interrupted half-way leaves no
+            # half-built street behind, and the next start loads it again.
+            with transaction.atomic():
+                demo.build_demo_street(stdout=out)
+                street = Node.objects.get(code="DEMO")
+                for module, street_loader, _county_loader in DEMO_LOADERS:
+                    getattr(import_module(module), street_loader)(street, stdout=out)
             out.write(f"fanzha: demo street loaded in {time.monotonic() - started:.1f} s")
         if scale == "county" and not Node.objects.filter(code="BENCH-K").exists():
             started = time.monotonic()
             out.write("fanzha: building the county-scale data set ...")
             counts = demo.build_county(stdout=out)
+            county = Node.objects.get(code="BENCH-K")
+            for module, _street_loader, county_loader in DEMO_LOADERS:
+                getattr(import_module(module), county_loader)(county, stdout=out)
             out.write(f"fanzha: county built in {time.monotonic() - started:.1f} s: {counts}")
         self.print_logins(host, port)
         if no_serve:
