@@ -192,6 +192,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = FANZHA_MAX_UPLOAD_MB * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 
+# Head counts of county and street nodes are cached this long (seconds; 0 = never).
+FANZHA_FIGURES_TTL = envint("FANZHA_FIGURES_TTL", 300)
+
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 LOGGING = {

@@ -137,20 +137,19 @@ def family_for(user, *, staff: StaffMember) -> QuerySet[FamilyMember]:
 
 
 def figures(user, node: Node | None = None) -> dict[str, int]:
-    """Head counts for the user's scope (or one node inside it): four queries."""
-    def narrow(qs):
-        qs = scoped(qs, user)
-        return qs.filter(**{f"{node.level}_id": node.id}) if node is not None else qs
+    """Head counts for the user's scope, or one node inside it (see org.figures)."""
+    from fanzha.org import figures as tally
 
-    cutoff = elderly_born_before()
-    res = narrow(Resident.objects.all()).aggregate(
-        residents=Count("id"),
-        floating=Count("id", filter=~Q(residency=Residency.PERMANENT)),
-        elderly=Count("id", filter=Q(birth_date__lte=cutoff)),
-        elderly_alone=Count("id", filter=Q(birth_date__lte=cutoff, lives_alone=True)),
-        students=Count("id", filter=Q(is_student=True)),
-    )
-    res["households"] = narrow(Household.objects.all()).count()
-    res["units"] = narrow(Unit.objects.all()).count()
-    res["staff"] = narrow(StaffMember.objects.all()).count()
-    return res
+    if node is not None:
+        return tally.figures_by_node(user, [node])[node.id]
+    roots = tally.scope_roots(user)
+    if roots:
+        by_id = tally.figures_by_node(user, roots)
+        return tally.total([by_id[n.id] for n in roots])
+    # A liaison's scope is units only: count them directly.
+    scope = scope_of(user)
+    out = dict.fromkeys(tally.FIGURE_KEYS, 0)
+    if scope.unit_ids:
+        out["units"] = scoped(Unit.objects.all(), user).count()
+        out["staff"] = scoped(StaffMember.objects.all(), user).count()
+    return out

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from fanzha.core import pii
 from fanzha.core.idnumbers import id_birth_date, id_gender, parse_id_number, parse_phone
+from fanzha.org.figures import invalidate_record
 from fanzha.org.models import (
     LEVEL_ORDER,
     Assignment,
@@ -86,12 +87,14 @@ def household_create(*, node: Node, address: str, head_name: str = "", note: str
         _place_household(h, node)
         h.full_clean()
         h.save()
+        invalidate_record(h)
     return h
 
 
 def household_update(*, household: Household, node: Node | None = None, address: str, head_name: str = "", note: str = "") -> Household:
     with transaction.atomic():
         if node is not None and node.id != household.deepest_node_id:
+            invalidate_record(household)
             _place_household(household, node)
             household.residents.update(**{f"{f}_id": getattr(household, f"{f}_id") for f in ("county", "street", "community", "grid", "group")})
         household.address = address.strip()
@@ -99,6 +102,7 @@ def household_update(*, household: Household, node: Node | None = None, address:
         household.note = note.strip()
         household.full_clean()
         household.save()
+        invalidate_record(household)
     return household
 
 
@@ -162,6 +166,7 @@ def resident_create(*, household: Household, name: str, id_number: str = "", pho
         r.full_clean()
         _check_id_unique(r)
         r.save()
+        invalidate_record(r)
     return r
 
 
@@ -173,6 +178,7 @@ def resident_update(*, resident: Resident, household: Household | None = None, n
     with transaction.atomic():
         r = resident
         if household is not None and household.pk != r.household_id:
+            invalidate_record(r)
             r.household = household
             for f in ("county", "street", "community", "grid", "group"):
                 setattr(r, f"{f}_id", getattr(household, f"{f}_id"))
@@ -183,6 +189,7 @@ def resident_update(*, resident: Resident, household: Household | None = None, n
         r.full_clean()
         _check_id_unique(r)
         r.save()
+        invalidate_record(r)
     return r
 
 
@@ -192,6 +199,7 @@ def unit_create(*, node: Node, name: str, kind: str, address: str = "", contact_
         u.place_at(node)
         u.full_clean()
         u.save()
+        invalidate_record(u)
     return u
 
 
@@ -225,6 +233,7 @@ def staff_create(*, unit: Unit, name: str, id_number: str = "", phone: str = "",
         s.resident = _link_resident(idn)
         s.full_clean()
         s.save()
+        invalidate_record(s)
     return s
 
 

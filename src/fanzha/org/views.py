@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
@@ -22,19 +22,19 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from fanzha.core.audit import audit
 from fanzha.core.idnumbers import normalise_digits, parse_id_number, parse_phone
 from fanzha.core.models import AuditAction
+from fanzha.core.paging import CappedPaginator
 from fanzha.core.scoping import scope_of, scoped
 from fanzha.org import selectors, services
+from fanzha.org.figures import figures_by_node
+
 from fanzha.org.forms import FamilyMemberForm, HouseholdForm, ResidentForm, StaffForm
 from fanzha.org.models import (
     FamilyMember,
-    Household,
     Level,
     Residency,
-    Resident,
     StaffMember,
     Unit,
     UnitKind,
-    elderly_born_before,
 )
 
 PAGE_SIZE = 50
@@ -73,46 +73,19 @@ FIGURE_LABELS = [
 ]
 
 
+def _as_of(fig: dict):
+    """When cached counts were taken (None for live counts)."""
+    import datetime as dt
+
+    return dt.datetime.fromtimestamp(fig["as_of"], tz=dt.timezone.utc) if "as_of" in fig else None
+
+
 def _labelled(fig: dict) -> list[tuple[str, str, int]]:
     return [(key, label, fig.get(key, 0)) for key, label in FIGURE_LABELS]
 
 
-def figures_by_node(user, nodes) -> dict[int, dict[str, int]]:
-    """Figures of each node in `nodes`, with one grouped query per model and level.
-
-    1. Group the node ids by level (children of one node share a level).
-    2. For each model, count rows grouped by that level's ancestor column,
-       limited to the user's scope: four queries per level, whatever the
-       number of nodes or records.
-    """
-    result = {n.id: {k: 0 for k, _l in FIGURE_LABELS} for n in nodes}
-    by_level: dict[str, list[int]] = {}
-    for n in nodes:
-        by_level.setdefault(n.level, []).append(n.id)
-    cutoff = elderly_born_before()
-    for level, ids in by_level.items():
-        col = f"{level}_id"
-
-        def grouped(model, col=col, ids=ids, **aggregates):
-            return scoped(model.objects.filter(**{f"{col}__in": ids}), user).order_by().values(col).annotate(**aggregates)
-
-        for row in grouped(
-            Resident,
-            residents=Count("id"),
-            floating=Count("id", filter=~Q(residency=Residency.PERMANENT)),
-            elderly=Count("id", filter=Q(birth_date__lte=cutoff)),
-            elderly_alone=Count("id", filter=Q(birth_date__lte=cutoff, lives_alone=True)),
-            students=Count("id", filter=Q(is_student=True)),
-        ):
-            result[row.pop(col)].update(row)
-        for model, key in ((Household, "households"), (Unit, "units"), (StaffMember, "staff")):
-            for row in grouped(model, n=Count("id")):
-                result[row[col]][key] = row["n"]
-    return result
-
-
 def _child_rows(user, nodes) -> list[dict]:
-    figs = figures_by_node(user, nodes)
+    figs = figures_by_node(user, nodes)  # cached for county and street nodes
     return [{"node": n, "fig": figs[n.id]} for n in nodes]
 
 
@@ -141,8 +114,10 @@ def home(request):
     units = []
     if scope_of(user).unit_ids:
         units = list(selectors.units_for(user))
+    fig = selectors.figures(user)
     return render(request, "org/home.html", {
-        "figures": _labelled(selectors.figures(user)),
+        "figures": _labelled(fig),
+        "figures_as_of": _as_of(fig),
         "tops": tops,
         "rows_parent": rows_parent,
         "rows": _child_rows(user, rows),
@@ -220,7 +195,7 @@ def resident_list(request):
         node = selectors.node_get(user, _int_or_none(node_id))
     kind, _value = selectors.classify_query(q)
     qs = selectors.resident_search(user, q=q, node=node, residency=residency, tag=tag)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     ctx = {
         "q": q, "residency": residency, "tag": tag, "node": node, "kind": kind,

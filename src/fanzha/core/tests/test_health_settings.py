@@ -35,3 +35,15 @@ def test_audit_log_page_office_only(login, personas):
     c = login(personas.office)
     r = c.get("/audit/")
     assert r.status_code == 200
+
+
+def test_capped_paginator_stops_counting(tree):
+    """The capped paginator counts no further than its cap and says so."""
+    from fanzha.core.paging import CappedPaginator
+    from fanzha.org.models import Resident
+
+    p = CappedPaginator(Resident.objects.order_by("id"), 2)
+    p.cap = 3
+    assert p.count == 3 and p.capped  # 5 residents exist
+    p = CappedPaginator(Resident.objects.filter(grid=tree.g1).order_by("id"), 2)
+    assert p.count == 2 and not p.capped

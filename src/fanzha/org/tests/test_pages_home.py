@@ -6,6 +6,7 @@ import datetime as dt
 import re
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -98,6 +99,7 @@ def test_query_count_bounded(login, personas, tree, django_assert_max_num_querie
     url = url.format(g1=tree.g1.pk)
 
     def count():
+        cache.clear()  # measure the uncached path: cached street figures would hide queries
         with CaptureQueriesContext(connection) as ctx:
             assert c.get(url).status_code == 200
         return len(ctx.captured_queries)
@@ -105,6 +107,7 @@ def test_query_count_bounded(login, personas, tree, django_assert_max_num_querie
     _grow(tree, 2, "a")
     before = count()
     _grow(tree, 8, "bb")
+    cache.clear()
     with django_assert_max_num_queries(limit):
         assert c.get(url).status_code == 200
     assert count() == before
@@ -164,3 +167,23 @@ def test_chinese_by_default(login, personas, tree):
     """Without a language preference the pages are in Chinese."""
     html = login(personas.office).get("/").content.decode()
     assert '<html lang="zh-hans">' in html and "户数" in html and "独居老人" in html
+
+
+def test_street_figures_cached_and_invalidated_by_writes(login, personas, tree, django_assert_max_num_queries):
+    """The street's counts come from the cache on the second view and change at once after a write."""
+    c = login(personas.office)
+
+    def street_counts(ctx):
+        return [q for q in ctx.captured_queries
+                if "org_resident" in q["sql"] and "COUNT" in q["sql"].upper() and '"street_id" IN' in q["sql"]]
+
+    with CaptureQueriesContext(connection) as ctx:
+        first = c.get("/").context["figures"]
+    assert street_counts(ctx)  # counted live the first time
+    assert dict((k, n) for k, _l, n in first)["residents"] == 4
+    with CaptureQueriesContext(connection) as ctx:
+        c.get("/")
+    assert not street_counts(ctx)
+    services.resident_create(household=tree.h3, name="新居民")
+    after = dict((k, n) for k, _l, n in c.get("/").context["figures"])
+    assert after["residents"] == 5
