@@ -71,7 +71,9 @@ def resident_search(user, *, q: str = "", node: Node | None = None, residency: s
         qs = qs.filter(is_finance_staff=True)
     elif tag == "floating":
         qs = qs.exclude(residency=Residency.PERMANENT)
-    return qs.select_related("household", "grid", "community").order_by("id")
+    qs = qs.select_related("household", "grid", "community")
+    # An exact number matches one or two rows: sorting them costs more than it is worth.
+    return qs if kind in ("id", "phone") else qs.order_by("id")
 
 
 def resident_get(user, pk) -> Resident:
