@@ -71,9 +71,11 @@ def resident_search(user, *, q: str = "", node: Node | None = None, residency: s
         qs = qs.filter(is_finance_staff=True)
     elif tag == "floating":
         qs = qs.exclude(residency=Residency.PERMANENT)
-    qs = qs.select_related("household", "grid", "community")
-    # An exact number matches one or two rows: sorting them costs more than it is worth.
-    return qs if kind in ("id", "phone") else qs.order_by("id")
+    if kind in ("id", "phone"):
+        # An exact number matches one or two rows: joining and sorting cost
+        # more than the one or two look-ups a page may make for their places.
+        return qs
+    return qs.select_related("household", "grid", "community").order_by("id")
 
 
 def resident_get(user, pk) -> Resident:
