@@ -144,9 +144,11 @@ class Household(Placed):
 
 class Resident(Placed, PiiMixin):
     household = models.ForeignKey(Household, models.PROTECT, related_name="residents", verbose_name=_("户"))
-    name = models.CharField(_("姓名"), max_length=50, db_index=True)
+    # No index of its own on name: searches are partial (LIKE '%x%') and the
+    # (grid, name) index serves a grid's list; every index slows imports.
+    name = models.CharField(_("姓名"), max_length=50)
     gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices, blank=True, default="")
-    birth_date = models.DateField(_("出生日期"), null=True, blank=True, db_index=True)
+    birth_date = models.DateField(_("出生日期"), null=True, blank=True)
     phone2_enc = models.TextField(blank=True, default="", editable=False)
     phone2_hash = models.CharField(max_length=32, blank=True, default="", db_index=True, editable=False)
     phone2_masked = models.CharField(_("备用电话"), max_length=16, blank=True, default="", editable=False)
