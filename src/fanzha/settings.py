@@ -191,6 +191,8 @@ FANZHA_MAX_UPLOAD_MB = envint("FANZHA_MAX_UPLOAD_MB", 50)
 DATA_UPLOAD_MAX_MEMORY_SIZE = FANZHA_MAX_UPLOAD_MB * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
+# Largest number of data rows one import file may hold.
+FANZHA_IMPORT_MAX_ROWS = envint("FANZHA_IMPORT_MAX_ROWS", 200_000)
 
 # Head counts of county and street nodes are cached this long (seconds; 0 = never).
 FANZHA_FIGURES_TTL = envint("FANZHA_FIGURES_TTL", 300)

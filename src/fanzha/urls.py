@@ -7,5 +7,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("fanzha.core.urls")),
     path("", include("fanzha.org.urls")),
+    path("cases/", include("fanzha.cases.urls")),
+    path("io/", include("fanzha.org.urls_io")),
     path("api/v1/", include("fanzha.api_urls")),
 ]
