@@ -32,6 +32,7 @@ from ninja.renderers import JSONRenderer
 from fanzha.core.api_auth import API_AUTH
 from fanzha.cases.api import router as cases_router
 from fanzha.org.api import router as org_router
+from fanzha.outreach.api import router as outreach_router
 
 logger = logging.getLogger("fanzha.api")
 
@@ -190,3 +191,4 @@ def _overflow(request, exc):
 
 api.add_router("", org_router)
 api.add_router("", cases_router)
+api.add_router("", outreach_router)

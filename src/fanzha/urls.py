@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("fanzha.core.urls")),
     path("", include("fanzha.org.urls")),
     path("cases/", include("fanzha.cases.urls")),
+    path("outreach/", include("fanzha.outreach.urls")),
     path("io/", include("fanzha.org.urls_io")),
     path("api/v1/", include("fanzha.api_urls")),
 ]

@@ -17,6 +17,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.LIAISON: ["change_records"],
 }
 
+# Outreach (宣传): everyone who works in the field records activities, visits and
+# installs; the office sets install targets and the evidence GPS setting.
+for _role in (Role.OFFICE, Role.OFFICER, Role.COMMUNITY, Role.GRID_LEADER, Role.GRID_WORKER, Role.GROUP_HEAD, Role.LIAISON):
+    ROLE_PERMISSIONS[_role].append("outreach.record_outreach")
+ROLE_PERMISSIONS[Role.OFFICE] += ["outreach.manage_install_targets", "outreach.manage_outreach_settings"]
+
 
 def _qualified(code: str) -> tuple[str, str]:
     """'cases.manage_cases' → ('cases', 'manage_cases'); bare codes are org's."""

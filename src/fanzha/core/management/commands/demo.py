@@ -20,6 +20,7 @@ from django.db import transaction
 # Each app's demo data, loaded after the org tree: (module, street loader, county loader).
 DEMO_LOADERS = [
     ("fanzha.cases.demo", "load_demo", "load_county"),
+    ("fanzha.outreach.demo", "load_demo", "load_county"),
 ]
 
 DEMO_LOGINS = ["office", "leader", "police", "community", "gridleader", "grid1", "grid2", "grouphead", "liaison"]

@@ -1,0 +1,166 @@
+"""Periodic reports made by the worker on their days, kept for download.
+
+The worker loop calls `generate_due_reports(timezone.now())` on every pass:
+
+- on the 13th and 28th: the semimonthly report of every community, street
+  and county;
+- on the 25th: the units' monthly report of every street (all its units;
+  a single unit's report is made on demand from the web page).
+
+Reports of a day are made from FANZHA_REPORT_HOUR (default 16:00 local
+time) on that day, so the day's work is in them; a worker that was down
+catches up for CATCH_UP_DAYS days. Each report is one `PeriodicReport` row:
+rows are inserted idempotently (unique kind, node and date), then claimed
+one at a time with a conditional UPDATE whose row count tells whether this
+worker got it, so two workers never make the same report. A pass stops
+after `budget_seconds`, so report making never holds up the rest of the
+worker loop for long; the next pass continues.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import F, Q
+from django.utils import timezone
+
+from fanzha.org.models import Level, Node
+from fanzha.outreach import evidence as ev
+from fanzha.outreach import reports
+from fanzha.outreach.models import PeriodicReport, ReportKind, ReportStatus
+from fanzha.outreach.periods import (
+    last_semimonthly_day,
+    last_unit_monthly_day,
+    semimonthly,
+    unit_monthly,
+)
+
+logger = logging.getLogger("fanzha.outreach.jobs")
+
+CATCH_UP_DAYS = 7
+STALE_AFTER = dt.timedelta(minutes=30)
+MAX_ATTEMPTS = 3
+REPORTS_DIR = "outreach/reports"
+
+
+def report_hour() -> int:
+    return int(getattr(settings, "FANZHA_REPORT_HOUR", 16))
+
+
+@dataclass(frozen=True)
+class Due:
+    kind: str
+    node_id: int
+    report_date: dt.date
+
+
+def report_days(today: dt.date) -> list[tuple[str, dt.date]]:
+    """The latest report day of each kind, if it is within the catch-up window."""
+    out = []
+    for kind, day in ((ReportKind.SEMIMONTHLY, last_semimonthly_day(today)), (ReportKind.UNIT_MONTHLY, last_unit_monthly_day(today))):
+        if (today - day).days <= CATCH_UP_DAYS:
+            out.append((kind, day))
+    return out
+
+
+def reports_due(today: dt.date) -> list[Due]:
+    """Reports that should exist for the report days up to today and are not made yet."""
+    wanted: list[Due] = []
+    for kind, day in report_days(today):
+        levels = (Level.COUNTY, Level.STREET, Level.COMMUNITY) if kind == ReportKind.SEMIMONTHLY else (Level.STREET,)
+        done = set(PeriodicReport.objects.filter(kind=kind, report_date=day, status=ReportStatus.DONE)
+                   .values_list("node_id", flat=True))
+        for node_id in Node.objects.filter(level__in=levels).order_by("level", "sort", "code").values_list("id", flat=True):
+            if node_id not in done:
+                wanted.append(Due(kind, node_id, day))
+    return wanted
+
+
+def _enqueue(due: list[Due]) -> None:
+    if not due:
+        return
+    nodes = Node.objects.in_bulk({d.node_id for d in due})
+    rows = []
+    for d in due:
+        node = nodes.get(d.node_id)
+        if node is None:
+            continue
+        period = semimonthly(d.report_date) if d.kind == ReportKind.SEMIMONTHLY else unit_monthly(d.report_date)
+        r = PeriodicReport(kind=d.kind, node=node, report_date=d.report_date, period_start=period.start,
+                           period_end=period.end)
+        r.place_at(node)
+        rows.append(r)
+    PeriodicReport.objects.bulk_create(rows, ignore_conflicts=True)
+
+
+def claim(report_id: int, now: dt.datetime) -> bool:
+    """Take one report for this worker: True only for the worker whose UPDATE changed the row."""
+    takeable = (Q(status=ReportStatus.PENDING)
+                | Q(status=ReportStatus.RUNNING, claimed_at__lt=now - STALE_AFTER)
+                | Q(status=ReportStatus.FAILED, attempts__lt=MAX_ATTEMPTS))
+    return PeriodicReport.objects.filter(pk=report_id).filter(takeable).update(
+        status=ReportStatus.RUNNING, claimed_at=now, attempts=F("attempts") + 1) == 1
+
+
+def make_report(report: PeriodicReport) -> PeriodicReport:
+    """Build both files of one report row and store them; the row is marked done."""
+    node = report.node
+    if report.kind == ReportKind.SEMIMONTHLY:
+        data = reports.semimonthly_data(reports.SYSTEM, node, report.report_date)
+    else:
+        data = reports.unit_monthly_data(reports.SYSTEM, node=node, report_date=report.report_date)
+    old = (report.xlsx_file, report.docx_file)
+    xlsx = ev.write_new(reports.to_xlsx(data), "xlsx", when=report.report_date, folder=REPORTS_DIR)
+    try:
+        docx = ev.write_new(reports.to_docx(data), "docx", when=report.report_date, folder=REPORTS_DIR)
+    except BaseException:
+        ev.remove_quietly(xlsx)
+        raise
+    report.xlsx_file, report.docx_file = xlsx, docx
+    report.figures = data["figures"]
+    report.status = ReportStatus.DONE
+    report.generated_at = timezone.now()
+    report.error = ""
+    report.save(update_fields=["xlsx_file", "docx_file", "figures", "status", "generated_at", "error"])
+    ev.remove_quietly(*old)
+    return report
+
+
+def generate_due_reports(now: dt.datetime | None = None, *, budget_seconds: float = 20.0, limit: int | None = None) -> int:
+    """Make the reports that are due, for at most `budget_seconds`; returns how many were made.
+
+    1. The due reports (`reports_due`), without today's before the report hour.
+    2. Insert their rows (idempotent).
+    3. Claim and make them one by one until the budget is spent.
+    """
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    due = [d for d in reports_due(today) if d.report_date < today or timezone.localtime(now).hour >= report_hour()]
+    if not due:
+        return 0
+    _enqueue(due)
+    started = time.monotonic()
+    made = 0
+    keys = {(d.kind, d.node_id, d.report_date) for d in due}
+    candidates = (PeriodicReport.objects.filter(report_date__in={d.report_date for d in due})
+                  .exclude(status=ReportStatus.DONE).select_related("node").order_by("report_date", "id"))
+    for report in candidates:
+        if (report.kind, report.node_id, report.report_date) not in keys:
+            continue
+        if limit is not None and made >= limit:
+            break
+        if time.monotonic() - started > budget_seconds:
+            break
+        if not claim(report.id, now):
+            continue
+        try:
+            make_report(report)
+            made += 1
+        except Exception as e:  # noqa: BLE001 - one bad report must not stop the others
+            logger.exception("periodic report %s failed", report.pk)
+            PeriodicReport.objects.filter(pk=report.pk).update(status=ReportStatus.FAILED, error=str(e)[:2000])
+    return made
