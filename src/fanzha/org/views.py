@@ -195,7 +195,7 @@ def resident_list(request):
         node = selectors.node_get(user, _int_or_none(node_id))
     kind, _value = selectors.classify_query(q)
     qs = selectors.resident_search(user, q=q, node=node, residency=residency, tag=tag)
-    page = CappedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs if qs.ordered else qs.order_by("id"), PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     ctx = {
         "q": q, "residency": residency, "tag": tag, "node": node, "kind": kind,
