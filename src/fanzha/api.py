@@ -29,6 +29,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
 from ninja.renderers import JSONRenderer
 
+from fanzha.alerts.api import router as alerts_router
 from fanzha.core.api_auth import API_AUTH
 from fanzha.cases.api import router as cases_router
 from fanzha.org.api import router as org_router
@@ -191,4 +192,5 @@ def _overflow(request, exc):
 
 api.add_router("", org_router)
 api.add_router("", cases_router)
+api.add_router("", alerts_router)
 api.add_router("", outreach_router)

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "fanzha.core",
     "fanzha.org",
     "fanzha.cases",
+    "fanzha.alerts",
     "fanzha.outreach",
 ]
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("fanzha.org.urls")),
     path("cases/", include("fanzha.cases.urls")),
     path("outreach/", include("fanzha.outreach.urls")),
+    path("alerts/", include("fanzha.alerts.urls")),
     path("io/", include("fanzha.org.urls_io")),
     path("api/v1/", include("fanzha.api_urls")),
 ]

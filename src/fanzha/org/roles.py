@@ -7,12 +7,14 @@ ALL_PERMS = ["reveal_pii", "change_records", "import_data", "export_data", "view
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.OFFICE: ["reveal_pii", "change_records", "import_data", "export_data", "view_audit",
-                  "cases.manage_cases", "cases.manage_targets"],
+                  "cases.manage_cases", "cases.manage_targets",
+                  "alerts.handle_alerts", "alerts.upload_alerts", "alerts.configure_alerts"],
     Role.LEADER: ["export_data"],
-    Role.OFFICER: ["reveal_pii", "change_records", "export_data", "cases.manage_cases"],
-    Role.COMMUNITY: ["reveal_pii", "change_records", "export_data"],
-    Role.GRID_LEADER: ["reveal_pii", "change_records"],
-    Role.GRID_WORKER: ["reveal_pii", "change_records"],
+    Role.OFFICER: ["reveal_pii", "change_records", "export_data", "cases.manage_cases",
+                   "alerts.handle_alerts", "alerts.upload_alerts"],
+    Role.COMMUNITY: ["reveal_pii", "change_records", "export_data", "alerts.handle_alerts"],
+    Role.GRID_LEADER: ["reveal_pii", "change_records", "alerts.handle_alerts"],
+    Role.GRID_WORKER: ["reveal_pii", "change_records", "alerts.handle_alerts"],
     Role.GROUP_HEAD: ["change_records"],
     Role.LIAISON: ["change_records"],
 }

@@ -21,6 +21,7 @@ from django.db import transaction
 DEMO_LOADERS = [
     ("fanzha.cases.demo", "load_demo", "load_county"),
     ("fanzha.outreach.demo", "load_demo", "load_county"),
+    ("fanzha.alerts.demo", "load_demo", "load_county"),
 ]
 
 DEMO_LOGINS = ["office", "leader", "police", "community", "gridleader", "grid1", "grid2", "grouphead", "liaison"]
@@ -36,6 +37,8 @@ class Command(BaseCommand):
                             help="street: the demo street; county: also build the county-scale data set")
         parser.add_argument("--no-serve", action="store_true", help="prepare the data and print the logins, then exit")
         parser.add_argument("--threads", type=int, default=8, help="waitress worker threads")
+        parser.add_argument("--alerts", action="store_true",
+                            help="replay a live stream of demo alerts (and build months of handled ones once)")
 
     def handle(self, *args, port: int, host: str, scale: str, no_serve: bool, threads: int, **opts):
         from fanzha.org.models import Node
@@ -67,7 +70,10 @@ class Command(BaseCommand):
         self.print_logins(host, port)
         if no_serve:
             return
-        self.serve(host, port, threads)
+        from fanzha.alerts.demo import demo_background
+
+        with demo_background(alerts=opts["alerts"], stdout=out):  # `fanzha worker` (and the replay) beside the server
+            self.serve(host, port, threads)
 
     def print_logins(self, host: str, port: int) -> None:
         from fanzha.org.models import Assignment

@@ -1,0 +1,90 @@
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from fanzha.alerts.models import (
+    AttemptResult,
+    Channel,
+    EventKind,
+    Judgement,
+    Outcome,
+)
+from fanzha.org.models import Node
+
+
+class ContactForm(forms.Form):
+    channel = forms.ChoiceField(label=gettext_lazy("方式"), choices=Channel.choices)
+    result = forms.ChoiceField(label=gettext_lazy("结果"), choices=AttemptResult.choices)
+    note = forms.CharField(label=gettext_lazy("说明"), max_length=1000, required=False)
+
+
+class StepForm(forms.Form):
+    step = forms.ChoiceField(choices=[(k, k) for k in (EventKind.JUDGED, EventKind.IDENTITY, EventKind.WARNING,
+                                                         EventKind.FEEDBACK, EventKind.NOTE)])
+    judgement = forms.ChoiceField(label=gettext_lazy("研判结论"), choices=[("", "—"), *Judgement.choices], required=False)
+    note = forms.CharField(label=gettext_lazy("说明"), max_length=1000, required=False)
+
+
+class CloseForm(forms.Form):
+    """The close form keeps everything typed when the close is refused (the page re-renders it bound)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
+    outcome = forms.ChoiceField(label=gettext_lazy("处置结果"), choices=Outcome.choices, widget=forms.RadioSelect)
+    note = forms.CharField(label=gettext_lazy("办结说明"), max_length=2000, required=False,
+                           widget=forms.Textarea(attrs={"rows": 3}))
+    saved_amount = forms.CharField(label=gettext_lazy("避免损失（元）"), max_length=20, required=False,
+                                   widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+    loss = forms.CharField(label=gettext_lazy("损失金额（元，已被骗时填写）"), max_length=20, required=False,
+                           widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+
+
+class AssignForm(forms.Form):
+    to_user = forms.IntegerField(label=gettext_lazy("改派给"), min_value=1, max_value=2**63 - 1)
+    note = forms.CharField(label=gettext_lazy("说明"), max_length=500, required=False)
+
+
+def _minutes(label):
+    return forms.IntegerField(label=label, required=False, min_value=1, max_value=7 * 24 * 60,
+                              widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+
+
+class TimeLimitForm(forms.Form):
+    sign_minutes = _minutes(gettext_lazy("签收（分钟）"))
+    contact_minutes = _minutes(gettext_lazy("首次联系（分钟）"))
+    onsite_minutes = _minutes(gettext_lazy("到场（分钟）"))
+
+
+class WebhookForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("名称"), max_length=100, required=False)
+    url = forms.URLField(label=gettext_lazy("群机器人地址（Webhook）"), max_length=500, assume_scheme="https")
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("文件（.xlsx 或 .csv）"),
+                           widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xlsm,.xls,.ods,.csv,.txt"}))
+    dry_run = forms.BooleanField(label=gettext_lazy("只检查，不写入（试导入）"), required=False)
+    street = forms.ModelChoiceField(label=gettext_lazy("导入到"), queryset=Node.objects.none(), required=False)
+
+    def __init__(self, *args, streets: list[Node], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.streets = streets
+        if len(streets) > 1:
+            self.fields["street"].queryset = Node.objects.filter(pk__in=[s.pk for s in streets]).order_by("level", "sort", "code")
+            self.fields["street"].required = True
+        else:
+            del self.fields["street"]
+
+    def clean_file(self):
+        f = self.cleaned_data["file"]
+        limit = settings.FANZHA_MAX_UPLOAD_MB
+        if f.size > limit * 1024 * 1024:
+            raise forms.ValidationError(_("文件超过%(mb)d MB，请拆分后再导入。") % {"mb": limit})
+        if f.size == 0:
+            raise forms.ValidationError(_("文件是空的。"))
+        return f
+
+    def target_street(self) -> Node | None:
+        if "street" in self.fields:
+            return self.cleaned_data["street"]
+        return self.streets[0] if self.streets else None

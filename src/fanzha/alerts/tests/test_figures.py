@@ -1,0 +1,107 @@
+"""Figures: within-limit rates, median and P90 times, outcomes, money saved — by node, period and person;
+page, API and .xlsx export, all scoped."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import openpyxl
+import pytest
+from django.utils import timezone
+
+from fanzha.alerts import services
+from fanzha.alerts.figures import Window, alert_figures, percentile
+from fanzha.alerts.tests.conftest import ingest, later
+
+pytestmark = pytest.mark.django_db
+
+
+def work(alert, user, *, sign_after, contact_after=None, outcome="dissuaded", saved=None):
+    t0 = alert.received_at
+    a = services.alert_sign(user=user, alert=alert, now=later(seconds=sign_after, base=t0))
+    if contact_after is not None:
+        a = services.alert_contact_add(user=user, alert=a, channel="phone", result="reached", now=later(seconds=contact_after, base=t0))
+    if outcome:
+        a = services.alert_close(user=user, alert=a, version=a.version, outcome=outcome, saved_amount=saved,
+                                 now=later(seconds=(contact_after or sign_after) + 60, base=t0)).alert
+    return a
+
+
+@pytest.fixture
+def handled(tree, personas, sender):
+    """Three high alerts in grid 1, one medium in grid 2, with known timings."""
+    a1 = work(ingest(sender, id="A1", grade="高"), personas.grid1, sign_after=60, contact_after=240, saved="5000")
+    a2 = work(ingest(sender, id="A2", grade="高"), personas.grid1, sign_after=420, contact_after=900)  # both late
+    a3 = work(ingest(sender, id="A3", grade="高"), personas.gridleader, sign_after=120, contact_after=300, outcome="false_alarm")
+    a4 = work(ingest(sender, id="A4", grade="中", phone="13900139002"), personas.grid2, sign_after=600, contact_after=1800)
+    return [a1, a2, a3, a4]
+
+
+def test_percentile_nearest_rank():
+    assert percentile([], 50) is None
+    assert percentile([5.0], 90) == 5.0
+    assert percentile([1, 2, 3, 4], 50) == 2 and percentile(list(range(1, 11)), 90) == 9
+
+
+def test_totals_by_node_and_person(handled, tree, personas):
+    data = alert_figures(personas.office, node=tree.street, window=Window.parse(""), now=later(minutes=120))
+    t = data["total"]
+    assert t["received"] == 4 and t["closed"] == 4
+    assert (t["signed_in_limit"], t["sign_limited"]) == (2, 3)  # medium has no sign limit
+    assert (t["contacted_in_limit"], t["contact_limited"]) == (3, 4) and t["contacted_in_limit_pct"] == 75.0
+    assert t["sign_median_s"] == 120 and t["sign_p90_s"] == 600
+    assert t["contact_median_s"] == 300 and t["contact_p90_s"] == 1800
+    assert t["outcomes"]["dissuaded"] == 3 and t["outcomes"]["false_alarm"] == 1 and t["saved_amount"] == 5000.0
+    nodes = {r["name"]: r for r in data["by_node"]}
+    assert nodes["东关社区"]["received"] == 4 and nodes["南门社区"]["received"] == 0
+    people = {r["name"]: r for r in data["by_person"]}
+    assert people["grid1"]["received"] == 2 and people["grid1"]["contacted_in_limit"] == 1 and people["grid2"]["received"] == 1
+    g = alert_figures(personas.office, node=tree.c1, window=Window.parse(""), now=later(minutes=120))
+    assert {r["name"]: r["received"] for r in g["by_node"]} == {"东关第一网格": 3, "东关第二网格": 1}
+
+
+def test_limits_not_yet_due_do_not_count_as_late(tree, personas, sender):
+    ingest(sender, grade="高")
+    t = alert_figures(personas.office, node=tree.street, window=Window.parse(""))["total"]
+    assert t["received"] == 1 and t["sign_limited"] == 0 and t["signed_in_limit_pct"] is None
+
+
+def test_scoped_to_the_user(handled, tree, personas):
+    assert alert_figures(personas.grid2, window=Window.parse(""))["total"]["received"] == 1
+    assert alert_figures(personas.liaison, window=Window.parse(""))["total"]["received"] == 0
+    assert alert_figures(personas.outsider, window=Window.parse(""))["total"]["received"] == 0
+
+
+def test_periods():
+    w = Window.parse("2025H1")
+    assert (w.start, w.end) == (dt.date(2025, 1, 1), dt.date(2025, 6, 30))
+    recent = Window.parse("", today=dt.date(2026, 2, 10))
+    assert recent.start == dt.date(2025, 9, 1) and recent.end == dt.date(2026, 2, 10)
+    with pytest.raises(ValueError):
+        Window.parse("soon")
+
+
+def test_page_api_and_export(client, handled, tree, personas):
+    client.force_login(personas.leader)
+    html = client.get("/alerts/figures/").content.decode()
+    assert 'id="fig-received">4<' in html and "echarts" in html and "东关社区" in html
+    r = client.get("/api/v1/stats/alerts", {"node": tree.c1.id})
+    assert r.status_code == 200 and r.json()["total"]["received"] == 4 and len(r.json()["by_node"]) == 2
+    assert client.get("/api/v1/stats/alerts", {"period": "nope"}).status_code == 400
+    assert client.get("/api/v1/stats/alerts", {"node": tree.street2.id}).status_code == 404
+    x = client.get("/alerts/figures.xlsx")
+    assert x.status_code == 200
+    wb = openpyxl.load_workbook(io.BytesIO(x.content))
+    assert wb.sheetnames[:3] == ["总体", "按下级", "按人员"] and wb["总体"]["B2"].value == 4
+    client.force_login(personas.grid1)
+    assert client.get("/alerts/figures.xlsx").status_code == 403  # no export permission
+    assert 'id="fig-received">3<' in client.get("/alerts/figures/").content.decode()
+
+
+def test_trend_by_month_and_by_day(handled, personas):
+    today = timezone.localdate()
+    data = alert_figures(personas.office, window=Window.parse(f"{today:%Y-%m}"))
+    assert len(data["trend"]) >= 28 and sum(t["received"] for t in data["trend"]) == 4
+    data = alert_figures(personas.office, window=Window.parse(""))
+    assert len(data["trend"]) == 6
