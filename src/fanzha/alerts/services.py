@@ -563,8 +563,8 @@ def alert_close(*, user: User, alert: Alert, version: int, outcome: str, note: s
     _check_outcome(alert, outcome, note, loss_amount)
     status = Status.TRANSFER if outcome == Outcome.NOT_OURS else Status.CLOSED
     with transaction.atomic():
-        changes = dict(status=status, outcome=outcome, close_note=note, saved_amount=saved, closed_at=now, closed_by=user,
-                       version=F("version") + 1, updated_at=now, watch="", watch_due_at=None)
+        changes = {"status": status, "outcome": outcome, "close_note": note, "saved_amount": saved, "closed_at": now,
+                   "closed_by": user, "version": F("version") + 1, "updated_at": now, "watch": "", "watch_due_at": None}
         if outcome == Outcome.NOT_OURS:
             changes["transfer_reason"] = note[:200]
         won = Alert.objects.filter(pk=alert.pk, version=version, status__in=ACTIVE_STATUSES).update(**changes)

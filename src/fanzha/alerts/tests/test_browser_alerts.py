@@ -37,7 +37,7 @@ def test_alert_arrives_is_worked_on_a_phone_and_counted(phone_page, desk_page, t
     from playwright.sync_api import expect
 
     SHOTS.mkdir(parents=True, exist_ok=True)
-    sender, token = services.sender_create(name="县反诈中心", node=tree.street)
+    _sender, token = services.sender_create(name="县反诈中心", node=tree.street)
     page = phone_page
     browser_login(page, "grid1")
     page.goto(page.base + "/alerts/")

@@ -183,7 +183,7 @@ def test_wrong_method_is_405(client, tree):
 
 
 def test_same_id_from_two_senders_are_two_alerts(tree, personas, push, sender):
-    other, token = services.sender_create(name="市反诈中心", node=tree.street)
+    _other, token = services.sender_create(name="市反诈中心", node=tree.street)
     assert push().status_code == 201
     assert push(token=token).status_code == 201
     assert Alert.objects.count() == 2
