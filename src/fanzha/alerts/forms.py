@@ -1,6 +1,4 @@
 from django import forms
-from django.conf import settings
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fanzha.alerts.models import (
@@ -11,6 +9,7 @@ from fanzha.alerts.models import (
     Outcome,
 )
 from fanzha.org.models import Node
+from fanzha.org.views_io import ImportForm
 
 
 class ContactForm(forms.Form):
@@ -60,31 +59,12 @@ class WebhookForm(forms.Form):
     url = forms.URLField(label=gettext_lazy("群机器人地址（Webhook）"), max_length=500, assume_scheme="https")
 
 
-class UploadForm(forms.Form):
-    file = forms.FileField(label=gettext_lazy("文件（.xlsx 或 .csv）"),
-                           widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xlsm,.xls,.ods,.csv,.txt"}))
-    dry_run = forms.BooleanField(label=gettext_lazy("只检查，不写入（试导入）"), required=False)
+class UploadForm(ImportForm):
+    """The import page's upload form; the target may also be a county (a county-level batch)."""
+
     street = forms.ModelChoiceField(label=gettext_lazy("导入到"), queryset=Node.objects.none(), required=False)
 
     def __init__(self, *args, streets: list[Node], **kwargs):
-        super().__init__(*args, **kwargs)
-        self.streets = streets
-        if len(streets) > 1:
-            self.fields["street"].queryset = Node.objects.filter(pk__in=[s.pk for s in streets]).order_by("level", "sort", "code")
-            self.fields["street"].required = True
-        else:
-            del self.fields["street"]
-
-    def clean_file(self):
-        f = self.cleaned_data["file"]
-        limit = settings.FANZHA_MAX_UPLOAD_MB
-        if f.size > limit * 1024 * 1024:
-            raise forms.ValidationError(_("文件超过%(mb)d MB，请拆分后再导入。") % {"mb": limit})
-        if f.size == 0:
-            raise forms.ValidationError(_("文件是空的。"))
-        return f
-
-    def target_street(self) -> Node | None:
+        super().__init__(*args, streets=streets, **kwargs)
         if "street" in self.fields:
-            return self.cleaned_data["street"]
-        return self.streets[0] if self.streets else None
+            self.fields["street"].queryset = Node.objects.filter(pk__in=[s.pk for s in streets]).order_by("level", "sort", "code")
