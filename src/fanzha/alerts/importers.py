@@ -147,7 +147,7 @@ def ingest_batch(inputs: list[AlertInput], *, area, user=None, filename: str = "
     4. One summary notification per person and one chat message per street
        for the high-grade ones, instead of one per alert.
     """
-    from fanzha.org.importers import encrypter
+    from fanzha.core.pii import encrypter
 
     now = now or timezone.now()
     batch = AlertBatch.objects.create(area=area, filename=filename[:200],

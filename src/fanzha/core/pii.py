@@ -34,13 +34,23 @@ def _current() -> tuple[AESGCM, bytes]:
     return _keys(settings.FANZHA_PII_KEY)
 
 
+def encrypter():
+    """`encrypt` with the key looked up once: for encrypting a whole file or data set."""
+    aes, _ = _current()
+    urandom = os.urandom
+
+    def encrypt_one(value: str) -> str:
+        if not value:
+            return ""
+        nonce = urandom(_NONCE)
+        return base64.urlsafe_b64encode(nonce + aes.encrypt(nonce, value.encode(), None)).decode()
+
+    return encrypt_one
+
+
 def encrypt(value: str) -> str:
     """Ciphertext as URL-safe base64 text (portable across SQLite and PostgreSQL)."""
-    if not value:
-        return ""
-    aes, _ = _current()
-    nonce = os.urandom(_NONCE)
-    return base64.urlsafe_b64encode(nonce + aes.encrypt(nonce, value.encode(), None)).decode()
+    return encrypter()(value)
 
 
 def decrypt(token: str) -> str:
@@ -51,9 +61,18 @@ def decrypt(token: str) -> str:
     return aes.decrypt(blob[:_NONCE], blob[_NONCE:], None).decode()
 
 
+def lookup_hasher(kind: str):
+    """`lookup_hash(kind, ·)` with the key looked up once and the HMAC in one C call."""
+    _, key = _current()
+    prefix = f"{kind}:".encode()
+    digest = hmac.digest
+
+    def hash_one(value: str) -> str:
+        return digest(key, prefix + value.encode(), "sha256")[:16].hex() if value else ""
+
+    return hash_one
+
+
 def lookup_hash(kind: str, value: str) -> str:
     """Keyed hash for exact look-up; `kind` keeps ID and phone hashes apart."""
-    if not value:
-        return ""
-    _, key = _current()
-    return hmac.new(key, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()[:32]
+    return lookup_hasher(kind)(value)

@@ -19,10 +19,7 @@ default); a column the file does not have leaves that field as it is.
 
 from __future__ import annotations
 
-import binascii
 import datetime as dt
-import hmac
-import os
 import operator
 import re
 from dataclasses import dataclass, field
@@ -191,45 +188,6 @@ def parse_phone_cell(text: str) -> str:
     if looks_scientific(text):
         raise ValueError(_("电话号码被Excel当成了数字（%(v)s），请把该列设为“文本”格式后重新填写") % {"v": text})
     return parse_phone(text)
-
-
-def encrypter():
-    """`pii.encrypt` with the key and cipher looked up once, for encrypting a whole file;
-    checked against pii.decrypt first and falls back to pii.encrypt if they disagree."""
-    try:
-        aes = pii._current()[0]
-        urandom, b64 = os.urandom, binascii.b2a_base64
-        urlsafe = bytes.maketrans(b"+/", b"-_")
-
-        def fast(value: str) -> str:
-            if not value:
-                return ""
-            nonce = urandom(12)
-            return b64(nonce + aes.encrypt(nonce, value.encode(), None), newline=False).translate(urlsafe).decode()
-
-        if all(pii.decrypt(fast(v)) == v for v in ("13800138000", "11010119500307123X")):
-            return fast
-    except Exception:  # noqa: BLE001 - any change in pii's internals: use its public function
-        pass
-    return pii.encrypt
-
-
-def lookup_hasher(kind: str):
-    """`pii.lookup_hash(kind, ·)` with the HMAC in one C call (hmac.digest), for hashing a
-    whole file; checked against pii.lookup_hash first and falls back to it if they differ."""
-    try:
-        key = pii._current()[1]
-        prefix = f"{kind}:".encode()
-        digest = hmac.digest
-
-        def fast(value: str) -> str:
-            return digest(key, prefix + value.encode(), "sha256")[:16].hex() if value else ""
-
-        if all(fast(v) == pii.lookup_hash(kind, v) for v in ("0", "13800138000", "11010119500307123X")):
-            return fast
-    except Exception:  # noqa: BLE001 - any change in pii's internals: use its public function
-        pass
-    return lambda value: pii.lookup_hash(kind, value)
 
 
 def pii_columns(prefix: str, value: str, kind: str, hashed: str | None = None) -> dict[str, str]:
@@ -575,7 +533,7 @@ class ResidentImporter(Importer):
         seen_noid: dict[tuple, int] = {}
         plans: list[tuple] = []
         error = self.error
-        id_hash_of, phone_hash_of = lookup_hasher("id"), lookup_hasher("phone")
+        id_hash_of, phone_hash_of = pii.lookup_hasher("id"), pii.lookup_hasher("phone")
         bools = BOOLS
         for row in rows:
             (community, grid_text, group_text, address, head_name, name, gender_text, birth_text, idn, phone, phone2,
@@ -799,7 +757,7 @@ class ResidentImporter(Importer):
         for h in moved:
             Resident.objects.filter(household_id=h.id).update(**ancestors_of(h))
 
-        encrypt = encrypter()
+        encrypt = pii.encrypter()
         place = {hkey: (households[hkey].id, *a.values()) for hkey, a in anc.items()}
         adapt_date = connection.ops.adapt_datefield_value
 
