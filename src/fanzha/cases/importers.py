@@ -200,8 +200,7 @@ class CaseImporter(Importer):
                 case.victim_gender, case.victim_occupation = victim.gender, victim.occupation
                 case.victim_student = victim.is_student
                 case.victim_floating = victim.residency != Residency.PERMANENT
-                for f in ("county", "street", "community", "grid", "group"):
-                    setattr(case, f"{f}_id", getattr(victim, f"{f}_id"))
+                case.place_like(victim)
             else:
                 case.victim = None
                 case.victim_name, case.victim_age, case.victim_gender = r["victim_name"], age, gender

@@ -103,9 +103,7 @@ def _apply(case: Case, *, reported_on, loss_on, loss, stopped, fraud_type, chann
     if victim is not None:
         for k, v in _victim_snapshot(victim, loss_on).items():
             setattr(case, k, v)
-        case.place_at(None)
-        for f in ("county", "street", "community", "grid", "group"):
-            setattr(case, f"{f}_id", getattr(victim, f"{f}_id"))
+        case.place_like(victim)
     else:
         case.victim_name = (victim_name or "").strip()
         case.victim_age = victim_age

@@ -48,6 +48,11 @@ class Placed(models.Model):
         for f in ANCESTOR_FIELDS:
             setattr(self, f"{f}_id", getattr(node, f"{f}_id", None) if node else None)
 
+    def place_like(self, other: "Placed") -> None:
+        """Copy another record's ancestor columns (a resident takes its household's)."""
+        for f in ANCESTOR_FIELDS:
+            setattr(self, f"{f}_id", getattr(other, f"{f}_id"))
+
     @property
     def deepest_node_id(self) -> int | None:
         for f in reversed(ANCESTOR_FIELDS):

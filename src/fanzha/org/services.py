@@ -18,6 +18,7 @@ from fanzha.core import pii
 from fanzha.core.idnumbers import id_birth_date, id_gender, parse_id_number, parse_phone
 from fanzha.org.figures import invalidate_record
 from fanzha.org.models import (
+    ANCESTOR_FIELDS,
     LEVEL_ORDER,
     Assignment,
     FamilyMember,
@@ -61,7 +62,7 @@ def node_create(*, parent: Node | None, level: str, code: str, name: str, sort: 
     with transaction.atomic():
         node = Node(parent=parent, level=level, code=code.strip(), name=name.strip(), sort=sort)
         node.place_at(parent)
-        node.full_clean(exclude=[f for f in ("county", "street", "community", "grid", "group")])
+        node.full_clean(exclude=ANCESTOR_FIELDS)
         node.save()
         setattr(node, f"{level}_id", node.id)
         node.save(update_fields=[level])
@@ -96,7 +97,7 @@ def household_update(*, household: Household, node: Node | None = None, address:
         if node is not None and node.id != household.deepest_node_id:
             invalidate_record(household)
             _place_household(household, node)
-            household.residents.update(**{f"{f}_id": getattr(household, f"{f}_id") for f in ("county", "street", "community", "grid", "group")})
+            household.residents.update(**{f"{f}_id": getattr(household, f"{f}_id") for f in ANCESTOR_FIELDS})
         household.address = address.strip()
         household.head_name = head_name.strip()
         household.note = note.strip()
@@ -157,8 +158,7 @@ def resident_create(*, household: Household, name: str, id_number: str = "", pho
                     is_finance_staff: bool = False, lives_alone: bool = False, note: str = "") -> Resident:
     with transaction.atomic():
         r = Resident(household=household)
-        for f in ("county", "street", "community", "grid", "group"):
-            setattr(r, f"{f}_id", getattr(household, f"{f}_id"))
+        r.place_like(household)
         _apply_resident(r, id_number=id_number, phone=phone, phone2=phone2, gender=gender, birth_date=birth_date,
                         fields=dict(name=name, residency=residency, relation=relation, occupation=occupation,
                                     is_student=is_student, is_finance_staff=is_finance_staff,
@@ -180,8 +180,7 @@ def resident_update(*, resident: Resident, household: Household | None = None, n
         if household is not None and household.pk != r.household_id:
             invalidate_record(r)
             r.household = household
-            for f in ("county", "street", "community", "grid", "group"):
-                setattr(r, f"{f}_id", getattr(household, f"{f}_id"))
+            r.place_like(household)
         _apply_resident(r, id_number=id_number, phone=phone, phone2=phone2, gender=gender, birth_date=birth_date,
                         fields=dict(name=name, residency=residency, relation=relation, occupation=occupation,
                                     is_student=is_student, is_finance_staff=is_finance_staff,
@@ -224,8 +223,7 @@ def staff_create(*, unit: Unit, name: str, id_number: str = "", phone: str = "",
         if not name.strip():
             raise ValidationError({"name": _("姓名不能为空")})
         s = StaffMember(unit=unit, name=name.strip(), position=position.strip(), employment=employment)
-        for f in ("county", "street", "community", "grid", "group"):
-            setattr(s, f"{f}_id", getattr(unit, f"{f}_id"))
+        s.place_like(unit)
         s.set_id_number(idn)
         s.set_phone(ph)
         if idn:
@@ -242,8 +240,7 @@ def family_member_add(*, staff: StaffMember, relation: str, name: str, id_number
         idn = _parse_optional_id(id_number)
         ph = _parse_optional_phone(phone)
         f = FamilyMember(staff=staff, relation=relation, name=name.strip())
-        for col in ("county", "street", "community", "grid", "group"):
-            setattr(f, f"{col}_id", getattr(staff, f"{col}_id"))
+        f.place_like(staff)
         f.set_id_number(idn)
         f.set_phone(ph)
         if idn:
@@ -257,7 +254,6 @@ def family_member_add(*, staff: StaffMember, relation: str, name: str, id_number
 def user_create(*, username: str, password: str, display_name: str = "", role: str, node: Node | None = None,
                 unit: Unit | None = None) -> User:
     """A user with one role assignment; the role's Django group gives its permissions."""
-    from django.contrib.auth.models import Group
 
     with transaction.atomic():
         user = User(username=username, display_name=display_name)
