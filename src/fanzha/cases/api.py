@@ -12,8 +12,7 @@ from ninja import Field, Query, Router, Schema
 
 from fanzha.cases import selectors, services
 from fanzha.cases.classifier import classify
-from fanzha.cases.fraud_types import FraudType
-from fanzha.cases.models import Case, Channel, StaffLink
+from fanzha.cases.models import Case
 from fanzha.cases.periods import Period
 from fanzha.core.api_auth import require_perm
 from fanzha.core.scoping import get_scoped_or_404

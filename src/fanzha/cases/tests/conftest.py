@@ -4,7 +4,6 @@ from decimal import Decimal
 import pytest
 
 from fanzha.cases import services
-from fanzha.org.models import Role
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 import datetime as dt
 
-import pytest
 
 from fanzha.cases.models import Case, CaseChange
 from fanzha.org.tests.io_helpers import as_lists, do_import, reasons, write_csv, write_xlsx

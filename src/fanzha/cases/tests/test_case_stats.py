@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from fanzha.cases import selectors
-from fanzha.cases.models import Case, ReductionTarget
+from fanzha.cases.models import ReductionTarget
 from fanzha.cases.periods import Period
 
 

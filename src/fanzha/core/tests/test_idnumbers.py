@@ -3,7 +3,7 @@
 import datetime as dt
 
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from fanzha.core.idnumbers import (

@@ -113,7 +113,7 @@ def test_tags_shown(login, personas, tree):
     services.staff_create(unit=tree.unit, name="王建国", id_number=tree.r1.id_number)
     html = _names(login(personas.grid1).get("/residents/"))
     for tag in ["老人", "独居", "学生", "暂住", "单位职工"]:
-        assert f'class="pill' in html and tag in html
+        assert 'class="pill' in html and tag in html
 
 
 def test_pagination(login, personas, tree):
