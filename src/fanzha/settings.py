@@ -90,6 +90,9 @@ INSTALLED_APPS = [
     "fanzha.cases",
     "fanzha.alerts",
     "fanzha.outreach",
+    "fanzha.risk",
+    "fanzha.clues",
+    "fanzha.supervision",
 ]
 
 MIDDLEWARE = [

@@ -10,6 +10,9 @@ urlpatterns = [
     path("cases/", include("fanzha.cases.urls")),
     path("outreach/", include("fanzha.outreach.urls")),
     path("alerts/", include("fanzha.alerts.urls")),
+    path("risk/", include("fanzha.risk.urls")),
+    path("clues/", include("fanzha.clues.urls")),
+    path("supervision/", include("fanzha.supervision.urls")),
     path("io/", include("fanzha.org.urls_io")),
     path("api/v1/", include("fanzha.api_urls")),
 ]

@@ -316,6 +316,9 @@ class Role(models.TextChoices):
     GRID_WORKER = "grid_worker", _("网格员")
     GROUP_HEAD = "group_head", _("联户长")
     LIAISON = "liaison", _("单位联络员")
+    DEPARTMENT = "department", _("职能部门")
+    SAFETY_STAFF = "safety_staff", _("平安专干")
+    VOLUNTEER = "volunteer", _("志愿者")
 
 
 class Assignment(models.Model):

@@ -17,11 +17,15 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.GRID_WORKER: ["reveal_pii", "change_records", "alerts.handle_alerts"],
     Role.GROUP_HEAD: ["change_records"],
     Role.LIAISON: ["change_records"],
+    Role.DEPARTMENT: [],
+    Role.SAFETY_STAFF: ["change_records"],
+    Role.VOLUNTEER: [],
 }
 
 # Outreach (宣传): everyone who works in the field records activities, visits and
 # installs; the office sets install targets and the evidence GPS setting.
-for _role in (Role.OFFICE, Role.OFFICER, Role.COMMUNITY, Role.GRID_LEADER, Role.GRID_WORKER, Role.GROUP_HEAD, Role.LIAISON):
+for _role in (Role.OFFICE, Role.OFFICER, Role.COMMUNITY, Role.GRID_LEADER, Role.GRID_WORKER, Role.GROUP_HEAD, Role.LIAISON,
+              Role.SAFETY_STAFF, Role.VOLUNTEER):
     ROLE_PERMISSIONS[_role].append("outreach.record_outreach")
 ROLE_PERMISSIONS[Role.OFFICE] += ["outreach.manage_install_targets", "outreach.manage_outreach_settings"]
 

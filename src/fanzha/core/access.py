@@ -1,0 +1,156 @@
+"""What each role may open: the one role-access table.
+
+Every menu entry and every tab of the product is an *area* below. The same
+table draws the menus (`menu_for`, `tabs_for`), guards the views
+(`@area_view("cases")`) and is printed in the README (`fanzha access_table`),
+so a role is never shown an entry it cannot open, and a page a role may not
+open answers 403 even when its address is typed by hand.
+
+Which *records* a user sees inside an area is the scoping rule's business
+(`fanzha.core.scoping`): the area says "a grid worker may open the alert
+queue", the scope says "the alerts of their grids".
+
+A view is marked with the decorator it is guarded by (`area_view`,
+`public_view`); `fanzha_access` on the view function names the area, so a
+test can walk the URL resolver and fail on a view nobody marked.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+# Role values (fanzha.org.models.Role) spelt out so this module imports nothing
+# from the apps and every app may import it.
+OFFICE = "office"
+LEADER = "leader"
+OFFICER = "officer"
+COMMUNITY = "community"
+GRID_LEADER = "grid_leader"
+GRID_WORKER = "grid_worker"
+GROUP_HEAD = "group_head"
+LIAISON = "liaison"
+DEPARTMENT = "department"
+SAFETY_STAFF = "safety_staff"
+VOLUNTEER = "volunteer"
+
+ALL_ROLES = frozenset({OFFICE, LEADER, OFFICER, COMMUNITY, GRID_LEADER, GRID_WORKER, GROUP_HEAD, LIAISON,
+                       DEPARTMENT, SAFETY_STAFF, VOLUNTEER})
+STREET_WIDE = frozenset({OFFICE, LEADER, OFFICER})
+GRID_TEAM = frozenset({GRID_LEADER, GRID_WORKER})
+FIELD = STREET_WIDE | {COMMUNITY} | GRID_TEAM  # the people who work the street's records
+
+
+@dataclass(frozen=True)
+class Area:
+    key: str
+    label: str
+    url_name: str
+    roles: frozenset[str]
+    perm: str | None = None  # a Django permission needed on top of the role ("org.import_data")
+    parent: str | None = None  # a tab of another area's page
+    menu: bool = True  # False: guards pages reached by links only (no menu entry or tab)
+    badge_url: str | None = None  # a fragment with a count, fetched by htmx after the page loads
+
+    def url(self) -> str:
+        return reverse(self.url_name)
+
+
+# Order is menu order. `parent` areas are the tabs of their parent's pages.
+AREAS: tuple[Area, ...] = (
+    Area("home", _("首页"), "home", ALL_ROLES),
+    Area("alerts", _("预警"), "alerts:queue", FIELD, badge_url="alerts:badge"),
+    Area("alerts.figures", _("预警统计"), "alerts:figures", STREET_WIDE | {COMMUNITY}, parent="alerts"),
+    Area("alerts.upload", _("批量导入预警"), "alerts:upload", frozenset({OFFICE, OFFICER}), perm="alerts.upload_alerts", parent="alerts"),
+    Area("alerts.settings", _("预警设置"), "alerts:settings", frozenset({OFFICE}), perm="alerts.configure_alerts", parent="alerts"),
+    Area("residents", _("居民"), "resident_list", FIELD | {GROUP_HEAD}),
+    Area("units", _("单位"), "unit_list", FIELD | {LIAISON}),
+    Area("cases", _("案件"), "cases:list", FIELD),
+    Area("cases.stats", _("案件统计"), "cases:stats", FIELD),
+    Area("cases.targets", _("压降目标"), "cases:targets", STREET_WIDE | {COMMUNITY}, parent="cases.stats"),
+    Area("outreach", _("宣传"), "outreach:dashboard", ALL_ROLES - {DEPARTMENT}),
+    Area("outreach.activities", _("活动台账"), "outreach:activity_list", ALL_ROLES - {DEPARTMENT}, parent="outreach"),
+    Area("outreach.visits", _("走访台账"), "outreach:visit_list", FIELD | {GROUP_HEAD, SAFETY_STAFF}, parent="outreach"),
+    Area("outreach.targets", _("安装目标"), "outreach:targets", FIELD, parent="outreach"),
+    Area("outreach.wechat", _("微信群推送"), "outreach:wechat", FIELD, parent="outreach"),
+    Area("outreach.units", _("单位安装"), "outreach:unit_rates", STREET_WIDE | {COMMUNITY, LIAISON}, parent="outreach"),
+    Area("outreach.letters", _("学校回执"), "outreach:letters", STREET_WIDE | {COMMUNITY, LIAISON}, parent="outreach"),
+    Area("outreach.reports", _("报表"), "outreach:reports", STREET_WIDE | {COMMUNITY, LIAISON}, parent="outreach"),
+    Area("outreach.settings", _("宣传设置"), "outreach:settings", frozenset({OFFICE}), perm="outreach.manage_outreach_settings", parent="outreach"),
+    Area("risk", _("风险"), "risk:home", FIELD),
+    Area("clues", _("线索"), "clues:queue", FIELD | {DEPARTMENT}),
+    Area("supervision", _("督导"), "supervision:home", STREET_WIDE | {COMMUNITY, DEPARTMENT, LIAISON}),
+    Area("io", _("导入导出"), "io_index", frozenset({OFFICE}), perm="org.import_data"),
+    Area("audit", _("审计日志"), "audit_log", frozenset({OFFICE}), perm="org.view_audit"),
+)
+
+BY_KEY: dict[str, Area] = {a.key: a for a in AREAS}
+
+
+def roles_of(user) -> frozenset[str]:
+    from fanzha.core.scoping import scope_of
+
+    return scope_of(user).roles
+
+
+def can_open(user, key: str) -> bool:
+    """Whether the user may open the pages of area `key` (superusers may open all)."""
+    area = BY_KEY[key]
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    if not (roles_of(user) & area.roles):
+        return False
+    return area.perm is None or user.has_perm(area.perm)
+
+
+def menu_for(user) -> list[Area]:
+    """The main menu: top-level areas the user may open, in table order."""
+    return [a for a in AREAS if a.parent is None and a.menu and can_open(user, a.key)]
+
+
+def tabs_for(user, parent: str) -> list[Area]:
+    """The tabs of an area's pages that the user may open (the parent first)."""
+    return [a for a in AREAS if (a.key == parent or a.parent == parent) and a.menu and can_open(user, a.key)]
+
+
+def area_view(key: str):
+    """Guard a view by the table: anonymous → login page, role not allowed → 403.
+
+    The view is marked with its area (`view.fanzha_access`) for the URL walk test.
+    """
+    if key not in BY_KEY:
+        raise KeyError(f"unknown area {key!r}: add it to fanzha.core.access.AREAS")
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not can_open(request.user, key):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        wrapper.fanzha_access = key
+        return wrapper
+
+    return decorator
+
+
+def public_view(view):
+    """Mark a view that anyone may open without logging in (public clue form, login, health)."""
+    view.fanzha_access = "public"
+    return view
+
+
+def table_rows() -> list[tuple[str, str, list[str]]]:
+    """(area, label, roles) for the README's access table."""
+    order = [OFFICE, LEADER, OFFICER, COMMUNITY, GRID_LEADER, GRID_WORKER, GROUP_HEAD, LIAISON, DEPARTMENT,
+             SAFETY_STAFF, VOLUNTEER]
+    return [(a.key, str(a.label), [r for r in order if r in a.roles]) for a in AREAS]
