@@ -34,6 +34,9 @@ from fanzha.core.api_auth import API_AUTH
 from fanzha.cases.api import router as cases_router
 from fanzha.org.api import router as org_router
 from fanzha.outreach.api import router as outreach_router
+from fanzha.risk.api import router as risk_router
+from fanzha.clues.api import router as clues_router
+from fanzha.supervision.api import router as supervision_router
 
 logger = logging.getLogger("fanzha.api")
 
@@ -194,3 +197,6 @@ api.add_router("", org_router)
 api.add_router("", cases_router)
 api.add_router("", alerts_router)
 api.add_router("", outreach_router)
+api.add_router("", risk_router)
+api.add_router("", clues_router)
+api.add_router("", supervision_router)

@@ -164,3 +164,8 @@ def generate_due_reports(now: dt.datetime | None = None, *, budget_seconds: floa
             logger.exception("periodic report %s failed", report.pk)
             PeriodicReport.objects.filter(pk=report.pk).update(status=ReportStatus.FAILED, error=str(e)[:2000])
     return made
+
+
+def run_due(now: dt.datetime) -> int:
+    """The worker's periodic job (`fanzha.core.jobs`): the reports due now, two seconds' worth per pass."""
+    return generate_due_reports(now, budget_seconds=2.0)

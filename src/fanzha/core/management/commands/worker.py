@@ -1,4 +1,5 @@
-"""`fanzha worker`: the background process — escalation sweep and group-chat deliveries.
+"""`fanzha worker`: the background process — escalation sweep, group-chat deliveries and every
+app's periodic jobs (`fanzha.core.jobs.PERIODIC_JOBS`: reports, reminders, overdue notices).
 
 Run one or more next to the web processes (any number is safe: both the sweep
 and the deliveries claim rows with conditional UPDATEs). `--once` runs a single
@@ -17,7 +18,7 @@ from django.utils import timezone
 
 from fanzha.alerts.notify import deliver_due
 from fanzha.alerts.sweep import run_sweep
-from fanzha.outreach.jobs import generate_due_reports
+from fanzha.core.jobs import run_periodic
 
 
 class Command(BaseCommand):
@@ -45,10 +46,10 @@ class Command(BaseCommand):
             first = False
             swept = run_sweep()
             sent = deliver_due()
-            # The outreach reports of the 13th, 25th and 28th, made once on their day.
-            reports = generate_due_reports(timezone.now(), budget_seconds=2.0)
-            if verbosity >= 1 and reports:
-                self.stdout.write(f"fanzha worker: periodic reports made {reports}")
+            # Every app's periodic jobs: reports of the 13th, 25th and 28th, reminders, overdue notices.
+            done = run_periodic(timezone.now())
+            if verbosity >= 1 and done:
+                self.stdout.write(f"fanzha worker: periodic jobs {done}")
             if verbosity >= 1 and (swept.escalated or any(sent.values()) or once):
                 self.stdout.write(f"fanzha worker: escalated {swept.escalated}; webhooks sent {sent['sent']}, "
                                   f"retrying {sent['retrying']}, failed {sent['failed']}")
