@@ -89,8 +89,18 @@ def personas(tree):
     p.grid2 = mk("grid2", Role.GRID_WORKER, tree.g2)
     p.grouphead = mk("grouphead", Role.GROUP_HEAD, tree.g1a)
     p.liaison = mk("liaison", Role.LIAISON, unit=tree.unit)
+    p.safety = mk("safety", Role.SAFETY_STAFF, tree.c1)
     p.outsider = mk("outsider", Role.OFFICE, tree.street2)
     return p
+
+
+@pytest.fixture
+def department(tree, personas):
+    """A street department (unit) of the first street with its account `dept` (password 'pw'):
+    what clues, measures and rectifications are handed to."""
+    unit = services.unit_create(node=tree.street, name="西门街道综合行政执法队", kind="street_department")
+    user = services.user_create(username="dept", password="pw", display_name="dept", role=Role.DEPARTMENT, unit=unit)
+    return SimpleNamespace(unit=unit, user=user)
 
 
 @pytest.fixture

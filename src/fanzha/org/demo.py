@@ -759,6 +759,7 @@ DEMO_UNITS = (
     ("示范县燃气有限公司西门服务站", UnitKind.INDUSTRY, 3, 8),
 )
 DEMO_LIAISON_UNIT = "示范县西门小学"
+DEMO_DEPARTMENT_UNIT = "西门街道综合行政执法队"  # the `dept` demo user: a department that clues and measures are handed to
 
 
 def _split(items: list, parts: int) -> list[list]:
@@ -937,12 +938,15 @@ def _demo_users(people: People, street: Node, communities: list[Node], grids: li
         ("community", Role.COMMUNITY, c1, None),
         ("grouphead", Role.GROUP_HEAD, group1, None),
         ("liaison", Role.LIAISON, None, school),
+        ("dept", Role.DEPARTMENT, None, units[DEMO_DEPARTMENT_UNIT]),
+        ("safety", Role.SAFETY_STAFF, c1, None),
     ]
     for username, role, node, unit in singles:
-        display = school.contact_name if unit else people.person(people.rng.randint(28, 55)).name
+        display = unit.contact_name if unit and unit.contact_name else people.person(people.rng.randint(28, 55)).name
         services.user_create(username=username, password=DEMO_PASSWORD, display_name=display, role=role, node=node, unit=unit)
 
-    order = ["office", "leader", "police", "community", "gridleader", "grid1", "grid2", "grouphead", "liaison"]
+    order = ["office", "leader", "police", "community", "gridleader", "grid1", "grid2", "grouphead", "liaison",
+             "dept", "safety"]
     out = []
     for username in order:
         user = User.objects.get(username=username)

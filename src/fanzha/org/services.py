@@ -264,14 +264,18 @@ def user_create(*, username: str, password: str, display_name: str = "", role: s
     return user
 
 
+# Roles held at a unit rather than a node: a unit's liaison, a department's account.
+UNIT_ROLES = frozenset({Role.LIAISON, Role.DEPARTMENT})
+
+
 def assignment_add(*, user: User, role: str, node: Node | None = None, unit: Unit | None = None) -> Assignment:
     from django.contrib.auth.models import Group
 
     if role not in Role.values:
         raise ValidationError({"role": _("未知角色")})
-    if role == Role.LIAISON and unit is None:
-        raise ValidationError({"unit": _("单位联络员必须指定单位")})
-    if role != Role.LIAISON and node is None:
+    if role in UNIT_ROLES and unit is None:
+        raise ValidationError({"unit": _("单位联络员和职能部门必须指定单位")})
+    if role not in UNIT_ROLES and node is None:
         raise ValidationError({"node": _("必须指定所属节点")})
     a = Assignment.objects.create(user=user, role=role, node=node, unit=unit)
     group, _created = Group.objects.get_or_create(name=f"role:{role}")

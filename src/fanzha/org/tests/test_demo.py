@@ -30,7 +30,7 @@ from fanzha.org.models import (
 )
 from fanzha.org.selectors import resident_search
 
-NAMED = ["office", "leader", "police", "community", "gridleader", "grid1", "grid2", "grouphead", "liaison"]
+NAMED = ["office", "leader", "police", "community", "gridleader", "grid1", "grid2", "grouphead", "liaison", "dept", "safety"]
 ID_MASK = re.compile(r"^\d{3}\*{11}\d{3}[\dX]$")
 PHONE_MASK = re.compile(r"^1[3-9]\d\*{4}\d{4}$")
 
@@ -66,7 +66,8 @@ def test_demo_street_has_the_shape_of_seed_000(demo_street):
 
 @pytest.mark.django_db
 def test_named_users_log_in_with_demo_and_have_their_scopes(demo_street):
-    """The nine demo users exist with password 'demo'; gridleader has ≥2 grids; grid1/grid2 share a community."""
+    """The named demo users exist with password 'demo'; gridleader has ≥2 grids; grid1/grid2 share a community;
+    dept is a street department's account, safety a community's safety officer."""
     assert list(demo_street) == NAMED
     users = {u.username: u for u in User.objects.filter(username__in=NAMED)}
     assert set(users) == set(NAMED)
@@ -91,6 +92,9 @@ def test_named_users_log_in_with_demo_and_have_their_scopes(demo_street):
     assert unit.kind == UnitKind.SCHOOL and demo_street["liaison"]["scope"] == unit.name
     assert demo_street["grid1"]["scope"] == g1.name
     assert users["grid1"].groups.filter(name="role:grid_worker").exists()  # the role's permissions apply
+    dept = users["dept"].assignments.get(role=Role.DEPARTMENT)
+    assert dept.node_id is None and dept.unit.kind == UnitKind.STREET_DEPARTMENT
+    assert users["safety"].assignments.get(role=Role.SAFETY_STAFF).node_id == community.id
 
 
 @pytest.mark.django_db

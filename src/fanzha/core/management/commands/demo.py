@@ -24,7 +24,8 @@ DEMO_LOADERS = [
     ("fanzha.alerts.demo", "load_demo", "load_county"),
 ]
 
-DEMO_LOGINS = ["office", "leader", "police", "community", "gridleader", "grid1", "grid2", "grouphead", "liaison"]
+DEMO_LOGINS = ["office", "leader", "police", "community", "gridleader", "grid1", "grid2", "grouphead", "liaison",
+               "dept", "safety"]
 
 
 class Command(BaseCommand):
