@@ -1,0 +1,599 @@
+"""Word documents an office can file as they are (GB/T 9704-2012 党政机关公文格式).
+
+Every Word file the product makes is written through this module; no report
+builds its own paragraphs, fonts or tables.
+
+Usage::
+
+    from fanzha.core.documents import Column, Document
+
+    doc = Document(title="西门街道防范电信网络诈骗工作情况报告", subtitle="2026年第22期",
+                   issuer="西门街道办事处", date=dt.date(2026, 11, 28),
+                   note="此件由系统根据台账记录自动生成")
+    doc.heading1("总体情况")             # "一、总体情况" in 黑体 (numbered for you)
+    doc.paragraph("本期开展宣传活动……")   # body text, 3号 仿宋, first line indented two characters
+    doc.heading2("各社区情况")           # "（一）各社区情况" in 楷体
+    doc.table([Column("社区"), Column("户数", "int", unit="户"), Column("安装率", "pct", unit="%")],
+              rows, totals=["合计", 26673, 81.5], units="单位：户、%")
+    doc.lines(["填报人：", "联系电话："])  # a short line of its own (signature blanks)
+    doc.save(path_or_stream)              # or doc.to_bytes()
+
+Columns are `Column(title, kind="text"|"int"|"num"|"pct"|"date", unit="")` (a plain
+str or a dict {"title", "kind", "unit"} works too). Cells hold numbers, not
+formatted text: ints get thousands separators, pct one decimal (the unit
+"%" goes in the header, never in the cells), None prints "—".
+
+What the layout does (GB/T 9704-2012):
+1. A4, margins 37 mm top, 35 mm bottom, 28 mm left, 26 mm right; a line
+   grid of 22 lines (pitch 28.95 pt) and 28 characters a line (16 pt type
+   set 0.25 pt tighter), as Word and LibreOffice both lay it out.
+2. Title 2号 (22 pt) 方正小标宋简体; body 3号 (16 pt) 仿宋_GB2312; "一、"
+   headings 黑体; "（一）" headings 楷体_GB2312. The font table of the file
+   names each font's fallback (`FONTS`: 仿宋_GB2312 → 仿宋 → FangSong → a CJK
+   serif …) and its GB2312 charset, so Word and LibreOffice pick the closest
+   installed face. No font file is shipped.
+3. Page numbers "— 1 —" in 4号 宋体 under the text, odd pages right, even
+   pages left (one character in).
+4. 落款: the issuing body and the date (Arabic numerals) at the end, right,
+   the date four characters in from the right; the note (附注) below it.
+5. Tables: column widths come from the content, so numbers never wrap; a
+   table too wide for a portrait page goes in a landscape section (its
+   heading goes with it), with smaller type only when landscape is not
+   enough; the header row repeats on every page; rows never split across
+   pages; the totals row is bold and shaded; headings keep with the table.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+import os
+import unicodedata
+from dataclasses import dataclass
+from xml.sax.saxutils import escape
+
+__all__ = ["Column", "Document", "FONTS", "DOCX_TYPE", "cn_number", "layout_table"]
+
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+MM = 72 / 25.4  # points per millimetre
+PAGE_W, PAGE_H = 210 * MM, 297 * MM
+# portrait margins (GB/T 9704: 天头 37 mm, 下白边 35 mm, 订口 28 mm, 翻口 26 mm)
+MARGINS = {"top": 37, "bottom": 35, "left": 28, "right": 26}
+# landscape pages are the portrait page turned: the bound edge (left) is on top
+LANDSCAPE_MARGINS = {"top": 28, "bottom": 26, "left": 35, "right": 37}
+LINE_PITCH_TWIPS = 579  # 225 mm / 22 lines = 28.95 pt
+CHAR_SPACING_TW = -5  # 16 pt - 0.25 pt = 15.75 pt a character: 28 characters fill the 156 mm line
+
+TITLE_PT, BODY_PT, PAGE_NO_PT = 22, 16, 14
+
+# Font roles: the name written in the document first, then the fallbacks in order.
+FONTS = {
+    "title": ["方正小标宋简体", "方正小标宋_GBK", "华文中宋", "STZhongsong", "宋体", "SimSun", "Noto Serif CJK SC",
+              "Source Han Serif SC"],
+    "body": ["仿宋_GB2312", "仿宋", "FangSong", "STFangsong", "Noto Serif CJK SC", "Source Han Serif SC"],
+    "heading1": ["黑体", "SimHei", "STHeiti", "Noto Sans CJK SC", "Source Han Sans SC"],
+    "heading2": ["楷体_GB2312", "楷体", "KaiTi", "STKaiti", "AR PL UKai CN", "Noto Serif CJK SC"],
+    "page_number": ["宋体", "SimSun", "Noto Serif CJK SC"],
+    "latin": ["Times New Roman", "Liberation Serif", "DejaVu Serif"],
+}
+_FAMILY = {"title": "roman", "body": "modern", "heading1": "modern", "heading2": "modern", "page_number": "auto",
+           "latin": "roman"}
+
+_NUMERALS = "零一二三四五六七八九"
+
+
+def cn_number(n: int) -> str:
+    """1 → 一, 10 → 十, 12 → 十二, 20 → 二十, 99 → 九十九 (heading numbers)."""
+    if n < 10:
+        return _NUMERALS[n]
+    tens, ones = divmod(n, 10)
+    return ("" if tens == 1 else _NUMERALS[tens]) + "十" + (_NUMERALS[ones] if ones else "")
+
+
+@dataclass(frozen=True)
+class Column:
+    title: str
+    kind: str = "text"  # text | int | num | pct | date
+    unit: str = ""
+
+    @property
+    def header(self) -> str:
+        if self.unit and f"（{self.unit}）" not in self.title:
+            return f"{self.title}（{self.unit}）"
+        return self.title
+
+    @property
+    def numeric(self) -> bool:
+        return self.kind in ("int", "num", "pct")
+
+
+def as_column(c) -> Column:
+    if isinstance(c, Column):
+        return c
+    if isinstance(c, str):
+        return Column(c)
+    if isinstance(c, dict):
+        return Column(c["title"], c.get("kind", "text"), c.get("unit", ""))
+    return Column(*c)
+
+
+def cell_text(v, kind: str) -> str:
+    """A cell as printed: ints with thousands separators, rates with one decimal, None as —."""
+    if v is None or v == "":
+        return "—" if kind in ("int", "num", "pct") else ""
+    if isinstance(v, bool):
+        return "是" if v else "否"
+    if kind == "pct" and isinstance(v, (int, float)):
+        return f"{v:.1f}"
+    if kind == "int" and isinstance(v, (int, float)):
+        return f"{v:,}" if isinstance(v, int) else f"{v:,.0f}"
+    if kind == "num" and isinstance(v, (int, float)):
+        return f"{v:,}" if isinstance(v, int) else f"{v:,.2f}"
+    if isinstance(v, (dt.date, dt.datetime)):
+        return v.isoformat()
+    return str(v)
+
+
+# --- measuring ---------------------------------------------------------------------------
+
+NARROW_EM = 0.64  # widest fallback digits (DejaVu Serif) are 0.636 em; Times New Roman 0.5
+CELL_PAD_PT = 2.85 * 2 + 3.5  # left + right cell margins, and room for rounding
+
+
+def text_width(s: str, size: float) -> float:
+    """Width in points of `s` on one line at `size` pt (CJK and full-width: 1 em; others: NARROW_EM)."""
+    w = 0.0
+    for ch in s:
+        w += size if unicodedata.east_asian_width(ch) in ("W", "F", "A") and ord(ch) > 0x2000 else size * NARROW_EM
+    return w
+
+
+def _longest_token(s: str, size: float) -> float:
+    """The widest piece of `s` a line cannot break inside (a run of Latin letters/digits)."""
+    best, cur = 0.0, ""
+    for ch in s + " ":
+        if ord(ch) < 0x2E80 and not ch.isspace():
+            cur += ch
+        else:
+            best = max(best, text_width(cur, size))
+            cur = ""
+    return best
+
+
+@dataclass
+class TableLayout:
+    landscape: bool
+    size: float  # font size in pt
+    widths: list[float]  # column widths in pt
+
+
+HEADER_LINES = 4  # a header cell may wrap onto this many lines; data cells of numbers never wrap
+TEXT_MIN_CHARS = 6  # a text column narrower than this many characters only if its content is
+ATTEMPTS = [(False, 12), (False, 10.5), (True, 12), (True, 10.5), (True, 9), (True, 8), (True, 7.5)]
+
+
+def text_area(landscape: bool) -> tuple[float, float]:
+    """(width, height) in points of the type area of a portrait or landscape page."""
+    m = LANDSCAPE_MARGINS if landscape else MARGINS
+    w, h = (PAGE_H, PAGE_W) if landscape else (PAGE_W, PAGE_H)
+    return w - (m["left"] + m["right"]) * MM, h - (m["top"] + m["bottom"]) * MM
+
+
+def layout_table(columns: list[Column], rows: list[list], totals: list | None = None) -> TableLayout:
+    """Choose orientation, type size and column widths for a table.
+
+    1. For each attempt (portrait 12 pt, portrait 10.5 pt, then landscape 12 … 7.5 pt):
+       each column's natural width is its widest cell on one line (header
+       included); its minimum is the widest number (numbers never wrap), the
+       header on HEADER_LINES lines, and for text the longest unbreakable
+       token or TEXT_MIN_CHARS characters.
+    2. The first attempt whose minimums fit the type area wins: natural widths
+       if they fit, else minimums plus the room left, shared first so text
+       cells need not wrap, then so headers need fewer lines.
+    3. If nothing fits, the last attempt is squeezed in proportion.
+    """
+    texts = [[cell_text(v, c.kind) for v, c in zip(r, columns)] for r in rows]
+    if totals:
+        texts.append([cell_text(v, c.kind) for v, c in zip(totals, columns)])
+    for landscape, size in ATTEMPTS:
+        avail = text_area(landscape)[0]
+        natural, minimum, data_natural = [], [], []
+        for i, col in enumerate(columns):
+            data = max((text_width(r[i], size) for r in texts if i < len(r)), default=0.0)
+            head = text_width(col.header, size)
+            head_min = math.ceil(len(col.header) / HEADER_LINES) * size if col.header else 0
+            head_min = max(head_min, _longest_token(col.header, size))
+            if col.numeric or col.kind == "date":
+                lo = max(data, head_min)
+            else:
+                tokens = max((_longest_token(r[i], size) for r in texts if i < len(r)), default=0.0)
+                lo = max(head_min, tokens, min(data, TEXT_MIN_CHARS * size))
+            natural.append(max(data, head, lo) + CELL_PAD_PT)
+            data_natural.append(max(data, lo) + CELL_PAD_PT)
+            minimum.append(lo + CELL_PAD_PT)
+        if sum(natural) <= avail:
+            return TableLayout(landscape, size, natural)
+        if sum(minimum) <= avail:
+            # room left goes first to text cells (so names stay on one line), then to headers
+            widths = list(minimum)
+            room = avail - sum(widths)
+            for target in (data_natural, natural):
+                want = [max(0.0, t - w) for t, w in zip(target, widths)]
+                total_want = sum(want)
+                if total_want <= 0:
+                    continue
+                share = min(1.0, room / total_want)
+                widths = [w + x * share for w, x in zip(widths, want)]
+                room = avail - sum(widths)
+                if room <= 0.01:
+                    break
+            return TableLayout(landscape, size, widths)
+    scale = avail / sum(minimum)
+    return TableLayout(True, ATTEMPTS[-1][1], [m * scale for m in minimum])
+
+
+# --- XML pieces ----------------------------------------------------------------------------
+
+
+def _tw(pt: float) -> int:
+    return int(round(pt * 20))
+
+
+def _rfonts(role: str) -> str:
+    latin = FONTS["latin"][0]
+    ea = FONTS[role][0]
+    return f'<w:rFonts w:ascii="{latin}" w:hAnsi="{latin}" w:eastAsia="{ea}" w:cs="{latin}" w:hint="eastAsia"/>'
+
+
+def _rpr(role: str, size: float, *, bold: bool = False) -> str:
+    half = int(round(size * 2))
+    # text at body size keeps to the 28-character line
+    spacing = f'<w:spacing w:val="{CHAR_SPACING_TW}"/>' if size == BODY_PT else ""
+    return (f'<w:rPr>{_rfonts(role)}{"<w:b/><w:bCs/>" if bold else ""}{spacing}'
+            f'<w:sz w:val="{half}"/><w:szCs w:val="{half}"/></w:rPr>')
+
+
+def _run(text: str, rpr: str) -> str:
+    return f'<w:r>{rpr}<w:t xml:space="preserve">{escape(text)}</w:t></w:r>'
+
+
+NS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+R = "{" + R_NS + "}"
+
+
+# --- the document --------------------------------------------------------------------------
+
+
+class Document:
+    """An official document: title, body blocks, 落款. See the module docstring."""
+
+    def __init__(self, *, title: str, issuer: str = "", date: dt.date | None = None, subtitle: str = "",
+                 note: str = ""):
+        self.title, self.subtitle, self.issuer, self.date, self.note = title, subtitle, issuer, date, note
+        self.blocks: list[tuple] = []
+        self._h1 = 0
+        self._h2 = 0
+        self.layouts: list[TableLayout] = []  # of the tables, in order, once built
+
+    # blocks
+    def heading1(self, text: str, *, numbered: bool = True) -> str:
+        """A first-level heading "一、…" (黑体); returns the text as printed."""
+        if numbered:
+            self._h1 += 1
+            text = f"{cn_number(self._h1)}、{text}"
+        self._h2 = 0
+        self.blocks.append(("h1", text))
+        return text
+
+    def heading2(self, text: str, *, numbered: bool = True) -> str:
+        """A second-level heading "（一）…" (楷体); returns the text as printed."""
+        if numbered:
+            self._h2 += 1
+            text = f"（{cn_number(self._h2)}）{text}"
+        self.blocks.append(("h2", text))
+        return text
+
+    def paragraph(self, text: str) -> None:
+        """A body paragraph: 仿宋 3号, justified, first line indented two characters."""
+        self.blocks.append(("p", text))
+
+    def lines(self, parts: list[str], *, sep: str = "　　　　") -> None:
+        """A line of short parts with no indent (e.g. signature blanks "填报人：")."""
+        self.blocks.append(("line", sep.join(parts)))
+
+    def table(self, columns, rows, *, totals=None, units: str = "", title: str = "") -> None:
+        """A table (see `layout_table`); `totals` is the totals row, `units` a line such as "单位：人"
+        printed above the table on the right, `title` a centred caption."""
+        self.blocks.append(("table", [as_column(c) for c in columns], rows, totals, units, title))
+
+    # output
+    def save(self, target) -> None:
+        """Write the .docx to a path or a binary stream."""
+        data = self.to_bytes()
+        if isinstance(target, (str, os.PathLike)):
+            with open(target, "wb") as fh:
+                fh.write(data)
+        else:
+            target.write(data)
+
+    def to_bytes(self) -> bytes:
+        doc = self._build()
+        out = io.BytesIO()
+        doc.save(out)
+        return out.getvalue()
+
+    # building
+    def _build(self):
+        import docx
+        from docx.oxml import parse_xml
+
+        doc = docx.Document()
+        self._styles(doc)
+        self._font_table(doc)
+        body = doc.element.body
+        final_sectpr = body.sectPr
+        for child in list(body):
+            if child is not final_sectpr:
+                body.remove(child)
+        self._footers(doc)
+        # every section names the same footers (the first section would otherwise have none)
+        self._refs = "".join(
+            f'<w:{"footerReference" if ref.tag.endswith("footerReference") else "headerReference"} '
+            f'xmlns:r="{R_NS}" w:type="{ref.get(W + "type")}" r:id="{ref.get(R + "id")}"/>'
+            for ref in final_sectpr if ref.tag.endswith("Reference"))
+
+        parts: list[str] = []  # paragraph / table XML of the current section
+        orientation = False  # landscape?
+        pending: list[str] = []  # headings waiting to go with the next block
+
+        def close_section(next_landscape: bool) -> None:
+            nonlocal orientation
+            # a section ends with a paragraph holding its sectPr
+            sect = self._sect_xml(orientation)
+            parts.append(f'<w:p {NS}><w:pPr><w:snapToGrid w:val="0"/><w:spacing w:line="240" w:lineRule="auto"/>'
+                         f'<w:rPr><w:sz w:val="2"/></w:rPr>{sect}</w:pPr></w:p>')
+            orientation = next_landscape
+
+        parts.extend(self._title_xml())
+        self.layouts = []
+        for block in self.blocks:
+            kind = block[0]
+            if kind in ("h1", "h2"):
+                pending.append(self._heading_xml(kind, block[1]))
+                continue
+            if kind == "table":
+                _, columns, rows, totals, units, title = block
+                lay = layout_table(columns, rows, totals)
+                self.layouts.append(lay)
+                if lay.landscape != orientation:
+                    close_section(lay.landscape)
+                parts.extend(pending)
+                pending = []
+                if title:
+                    parts.append(self._caption_xml(title))
+                if units:
+                    parts.append(self._units_xml(units))
+                parts.append(self._table_xml(columns, rows, totals, lay))
+                parts.append(self._after_table_xml())
+                continue
+            if orientation:
+                close_section(False)
+            parts.extend(pending)
+            pending = []
+            parts.append(self._para_xml(block[1], indent=kind == "p"))
+        # the last section (whatever its orientation) holds the end of the document and the 落款
+        parts.extend(pending)
+        parts.extend(self._closing_xml())
+        self._page_setup(final_sectpr, landscape=orientation)
+        for xml in parts:
+            body.insert(len(body) - 1, parse_xml(xml))
+        return doc
+
+    # styles and setup
+    def _styles(self, doc) -> None:
+        from docx.oxml import parse_xml
+
+        styles = doc.styles.element
+        dd = styles.find("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}docDefaults")
+        if dd is not None:
+            styles.remove(dd)
+        half = BODY_PT * 2
+        styles.insert(0, parse_xml(
+            f'<w:docDefaults {NS}><w:rPrDefault><w:rPr>{_rfonts("body")}<w:kern w:val="2"/>'
+            f'<w:sz w:val="{half}"/><w:szCs w:val="{half}"/><w:lang w:val="en-US" w:eastAsia="zh-CN" w:bidi="ar-SA"/>'
+            f'</w:rPr></w:rPrDefault><w:pPrDefault><w:pPr><w:widowControl w:val="0"/><w:jc w:val="both"/>'
+            f'<w:spacing w:before="0" w:after="0" w:line="{LINE_PITCH_TWIPS}" w:lineRule="exact"/>'
+            f'</w:pPr></w:pPrDefault></w:docDefaults>'))
+        normal = doc.styles["Normal"].element
+        for child in list(normal):
+            if child.tag.endswith("}pPr") or child.tag.endswith("}rPr"):
+                normal.remove(child)
+
+    def _font_table(self, doc) -> None:
+        """Name each font and its fallbacks (w:altName) with the GB2312 charset (86)."""
+        from docx.opc.constants import RELATIONSHIP_TYPE as RT
+        from docx.opc.packuri import PackURI
+        from docx.opc.part import Part
+
+        fonts = []
+        seen = set()
+        for role, names in FONTS.items():
+            name = names[0]
+            if name in seen:
+                continue
+            seen.add(name)
+            charset = "00" if role == "latin" else "86"
+            pitch = "variable"
+            fonts.append(f'<w:font w:name="{escape(name)}"><w:altName w:val="{escape(";".join(names[1:]))}"/>'
+                         f'<w:charset w:val="{charset}"/><w:family w:val="{_FAMILY[role]}"/><w:pitch w:val="{pitch}"/>'
+                         f'</w:font>')
+        xml = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:fonts {NS}>{"".join(fonts)}</w:fonts>')
+        main = doc.part
+        for rel in list(main.rels.values()):
+            if rel.reltype == RT.FONT_TABLE:
+                rel.target_part._blob = xml.encode()
+                return
+        part = Part(PackURI("/word/fontTable.xml"),
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.fontTable+xml",
+                    xml.encode(), main.package)
+        main.relate_to(part, RT.FONT_TABLE)
+
+    def _sect_props(self, landscape: bool) -> str:
+        m = LANDSCAPE_MARGINS if landscape else MARGINS
+        w, h = (PAGE_H, PAGE_W) if landscape else (PAGE_W, PAGE_H)
+        orient = ' w:orient="landscape"' if landscape else ""
+        # the page number's top is 7 mm under the type area
+        footer = (m["bottom"] - 7) * MM - PAGE_NO_PT * 1.4
+        grid = (f'<w:docGrid w:type="lines" w:linePitch="{LINE_PITCH_TWIPS}"/>'
+                if not landscape else '<w:docGrid w:linePitch="312"/>')
+        return (f'<w:pgSz w:w="{_tw(w)}" w:h="{_tw(h)}"{orient}/>'
+                f'<w:pgMar w:top="{_tw(m["top"] * MM)}" w:right="{_tw(m["right"] * MM)}" w:bottom="{_tw(m["bottom"] * MM)}" '
+                f'w:left="{_tw(m["left"] * MM)}" w:header="851" w:footer="{_tw(footer)}" w:gutter="0"/>'
+                f'<w:cols w:space="425"/>{grid}')
+
+    def _sect_xml(self, landscape: bool) -> str:
+        return f'<w:sectPr>{self._refs}<w:type w:val="nextPage"/>{self._sect_props(landscape)}</w:sectPr>'
+
+    def _page_setup(self, sectpr, *, landscape: bool) -> None:
+        from docx.oxml import parse_xml
+
+        for child in list(sectpr):
+            if not child.tag.endswith("}footerReference") and not child.tag.endswith("}headerReference"):
+                sectpr.remove(child)
+        wrapper = parse_xml(f'<w:sectPr {NS}><w:type w:val="nextPage"/>{self._sect_props(landscape)}</w:sectPr>')
+        for child in list(wrapper):
+            sectpr.append(child)
+
+    def _footers(self, doc) -> None:
+        """"— 1 —": odd pages on the right, even pages on the left, one character in."""
+        from docx.oxml import parse_xml
+
+        doc.settings.odd_and_even_pages_header_footer = True
+        section = doc.sections[0]
+        rpr = _rpr("page_number", PAGE_NO_PT)
+        for footer, side in ((section.footer, "right"), (section.even_page_footer, "left")):
+            footer.is_linked_to_previous = False
+            el = footer._element
+            for child in list(el):
+                el.remove(child)
+            ind = f'w:{side}="{_tw(PAGE_NO_PT)}"'
+            el.append(parse_xml(
+                f'<w:p {NS}><w:pPr><w:snapToGrid w:val="0"/><w:spacing w:line="240" w:lineRule="auto"/>'
+                f'<w:ind {ind}/><w:jc w:val="{side}"/></w:pPr>'
+                f'{_run("— ", rpr)}<w:r>{rpr}<w:fldChar w:fldCharType="begin"/></w:r>'
+                f'<w:r>{rpr}<w:instrText xml:space="preserve"> PAGE </w:instrText></w:r>'
+                f'<w:r>{rpr}<w:fldChar w:fldCharType="separate"/></w:r>{_run("1", rpr)}'
+                f'<w:r>{rpr}<w:fldChar w:fldCharType="end"/></w:r>{_run(" —", rpr)}</w:p>'))
+
+    # blocks as XML
+    def _title_xml(self) -> list[str]:
+        out = [f'<w:p {NS}><w:pPr><w:keepNext/><w:jc w:val="center"/>'
+               f'<w:spacing w:line="{int(LINE_PITCH_TWIPS * 1.5)}" w:lineRule="exact"/></w:pPr>'
+               f'{_run(self.title, _rpr("title", TITLE_PT))}</w:p>']
+        if self.subtitle:
+            out.append(f'<w:p {NS}><w:pPr><w:keepNext/><w:jc w:val="center"/></w:pPr>'
+                       f'{_run(self.subtitle, _rpr("heading2", BODY_PT))}</w:p>')
+        out.append(f'<w:p {NS}><w:pPr><w:keepNext/></w:pPr></w:p>')  # the blank line under the title
+        return out
+
+    def _heading_xml(self, kind: str, text: str) -> str:
+        role = "heading1" if kind == "h1" else "heading2"
+        return (f'<w:p {NS}><w:pPr><w:keepNext/><w:keepLines/><w:ind w:firstLineChars="200" w:firstLine="{_tw(BODY_PT * 2)}"/>'
+                f'</w:pPr>{_run(text, _rpr(role, BODY_PT))}</w:p>')
+
+    def _para_xml(self, text: str, *, indent: bool) -> str:
+        ind = f'<w:ind w:firstLineChars="200" w:firstLine="{_tw(BODY_PT * 2)}"/>' if indent else ""
+        return f'<w:p {NS}><w:pPr>{ind}</w:pPr>{_run(text, _rpr("body", BODY_PT))}</w:p>'
+
+    def _caption_xml(self, text: str) -> str:
+        return (f'<w:p {NS}><w:pPr><w:keepNext/><w:jc w:val="center"/></w:pPr>'
+                f'{_run(text, _rpr("heading1", BODY_PT))}</w:p>')
+
+    def _units_xml(self, text: str) -> str:
+        return (f'<w:p {NS}><w:pPr><w:keepNext/><w:snapToGrid w:val="0"/><w:spacing w:line="240" w:lineRule="auto"/>'
+                f'<w:jc w:val="right"/></w:pPr>{_run(text, _rpr("body", 12))}</w:p>')
+
+    def _after_table_xml(self) -> str:
+        return f'<w:p {NS}><w:pPr><w:snapToGrid w:val="0"/><w:spacing w:line="240" w:lineRule="auto"/></w:pPr></w:p>'
+
+    def _table_xml(self, columns: list[Column], rows, totals, lay: TableLayout) -> str:
+        """The whole table as one XML string (python-docx's cell API is quadratic on big tables)."""
+        size = lay.size
+        widths = [_tw(w) for w in lay.widths]
+        line = int(round(size * 1.25 * 20))
+        ppr_cache: dict[tuple, str] = {}
+
+        def ppr(align: str) -> str:
+            if align not in ppr_cache:
+                ppr_cache[align] = (f'<w:pPr><w:snapToGrid w:val="0"/><w:spacing w:line="{line}" w:lineRule="atLeast"/>'
+                                    f'<w:jc w:val="{align}"/></w:pPr>')
+            return ppr_cache[align]
+
+        rpr_plain = _rpr("body", size)
+        rpr_bold = _rpr("body", size, bold=True)
+        rpr_head = _rpr("heading1", size)
+        tcpr = [f'<w:tcPr><w:tcW w:w="{w}" w:type="dxa"/><w:vAlign w:val="center"/></w:tcPr>' for w in widths]
+        shade = '<w:shd w:val="clear" w:color="auto" w:fill="E7E6E6"/>'
+        tcpr_total = [f'<w:tcPr><w:tcW w:w="{w}" w:type="dxa"/><w:tcBorders><w:top w:val="double" w:sz="4" '
+                      f'w:space="0" w:color="000000"/></w:tcBorders>{shade}<w:vAlign w:val="center"/></w:tcPr>'
+                      for w in widths]
+        aligns = ["right" if c.numeric else "center" if c.kind == "date" else "left" for c in columns]
+        border = 'w:val="single" w:sz="4" w:space="0" w:color="000000"'
+        out = [f'<w:tbl {NS}><w:tblPr><w:tblW w:w="{sum(widths)}" w:type="dxa"/><w:jc w:val="center"/>'
+               f'<w:tblBorders><w:top {border}/><w:left {border}/><w:bottom {border}/><w:right {border}/>'
+               f'<w:insideH {border}/><w:insideV {border}/></w:tblBorders><w:tblLayout w:type="fixed"/>'
+               f'<w:tblCellMar><w:left w:w="57" w:type="dxa"/><w:right w:w="57" w:type="dxa"/></w:tblCellMar>'
+               f'<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="1" w:firstColumn="1" w:lastColumn="0" w:noHBand="0" w:noVBand="1"/>'
+               f'</w:tblPr><w:tblGrid>{"".join(f"<w:gridCol w:w={chr(34)}{w}{chr(34)}/>" for w in widths)}</w:tblGrid>']
+        # header row: repeated on every page, never split
+        out.append('<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>')
+        for i, c in enumerate(columns):
+            out.append(f'<w:tc>{tcpr[i]}<w:p>{ppr("center")}{_run(c.header, rpr_head)}</w:p></w:tc>')
+        out.append("</w:tr>")
+        kinds = [c.kind for c in columns]
+        n = len(columns)
+        for row in rows:
+            out.append('<w:tr><w:trPr><w:cantSplit/></w:trPr>')
+            for i in range(n):
+                text = cell_text(row[i] if i < len(row) else None, kinds[i])
+                run = _run(text, rpr_plain) if text else ""
+                out.append(f'<w:tc>{tcpr[i]}<w:p>{ppr(aligns[i])}{run}</w:p></w:tc>')
+            out.append("</w:tr>")
+        if totals:
+            out.append('<w:tr><w:trPr><w:cantSplit/></w:trPr>')
+            for i in range(n):
+                text = cell_text(totals[i] if i < len(totals) else None, kinds[i])
+                run = _run(text, rpr_bold) if text else ""
+                align = aligns[i] if i else "center"
+                out.append(f'<w:tc>{tcpr_total[i]}<w:p>{ppr(align)}{run}</w:p></w:tc>')
+            out.append("</w:tr>")
+        out.append("</w:tbl>")
+        return "".join(out)
+
+    def _closing_xml(self) -> list[str]:
+        """落款 and 附注: issuer centred over the date; the date four characters in from the right."""
+        out = []
+        if not (self.issuer or self.date or self.note):
+            return out
+        date_text = f"{self.date.year}年{self.date.month}月{self.date.day}日" if self.date else ""
+        right_chars = 4
+        rpr = _rpr("body", BODY_PT)
+        out.append(f'<w:p {NS}><w:pPr><w:keepNext/></w:pPr></w:p>')
+        out.append(f'<w:p {NS}><w:pPr><w:keepNext/></w:pPr></w:p>')
+        if self.issuer:
+            # centre the issuer over the date when it is shorter
+            extra = max(0.0, (text_width(date_text, 1) - text_width(self.issuer, 1)) / 2) if date_text else 0
+            right = right_chars + extra if date_text else 2
+            out.append(f'<w:p {NS}><w:pPr><w:keepNext/><w:ind w:right="{_tw(right * BODY_PT)}"/><w:jc w:val="right"/></w:pPr>'
+                       f'{_run(self.issuer, rpr)}</w:p>')
+        if date_text:
+            out.append(f'<w:p {NS}><w:pPr><w:keepNext/><w:ind w:right="{_tw(right_chars * BODY_PT)}"/><w:jc w:val="right"/>'
+                       f'</w:pPr>{_run(date_text, rpr)}</w:p>')
+        if self.note:
+            out.append(f'<w:p {NS}><w:pPr><w:ind w:firstLineChars="200" w:firstLine="{_tw(BODY_PT * 2)}"/></w:pPr>'
+                       f'{_run(f"（{self.note}）", rpr)}</w:p>')
+        return out
