@@ -16,3 +16,10 @@ urlpatterns = [
     path("io/", include("fanzha.org.urls_io")),
     path("api/v1/", include("fanzha.api_urls")),
 ]
+
+# Error pages: templates/403.html, 404.html (with the menu, rendered with the
+# request's context) and 500.html (Django's server_error renders it without any
+# context processor, so it needs no database: the failure may be the database).
+handler403 = "django.views.defaults.permission_denied"
+handler404 = "django.views.defaults.page_not_found"
+handler500 = "django.views.defaults.server_error"
