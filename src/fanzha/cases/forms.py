@@ -10,8 +10,8 @@ class CaseForm(forms.Form):
     """Keeps every typed value on error: the view re-renders the bound form."""
 
     number = forms.CharField(label=_("案件编号"), max_length=40, required=False)
-    reported_on = forms.DateField(label=_("报案日期"), widget=forms.DateInput(attrs={"type": "date"}))
-    loss_on = forms.DateField(label=_("发案日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    reported_on = forms.DateField(label=_("报案日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    loss_on = forms.DateField(label=_("发案日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     victim = forms.IntegerField(required=False, widget=forms.HiddenInput)
     community = forms.IntegerField(label=_("社区"), required=False)
     victim_name = forms.CharField(label=_("受害人姓名"), max_length=50, required=False)

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
@@ -16,6 +15,7 @@ from fanzha.cases.classifier import classify
 from fanzha.cases.forms import CaseForm, TargetForm
 from fanzha.cases.fraud_types import FraudType
 from fanzha.cases.periods import GRANULARITIES, Period
+from fanzha.core.access import area_view, can_open
 from fanzha.core.audit import audit
 from fanzha.core.models import AuditAction
 from fanzha.core.scoping import get_scoped_or_404, scoped
@@ -49,7 +49,7 @@ def _period_param(request, default_kind: str = "year") -> Period:
     return Period.containing(timezone.localdate(), default_kind)
 
 
-@login_required
+@area_view("cases")
 @require_GET
 def case_list(request):
     node = _node_param(request)
@@ -64,6 +64,7 @@ def case_list(request):
     return render(request, "cases/case_list.html", {
         "page": page, "node": node, "period": period, "types": FraudType.choices, "type": fraud_type,
         "can_manage": request.user.has_perm("cases.manage_cases"),
+        "can_targets": can_open(request.user, "cases.targets"),
     })
 
 
@@ -94,12 +95,33 @@ def _form_context(request, form, case=None):
     vid = form["victim"].value()
     if vid:
         try:
-            victim = scoped(Resident.objects.select_related("community"), request.user).filter(pk=int(vid)).first()
+            victim = scoped(Resident.objects.select_related("community", "grid"), request.user).filter(pk=int(vid)).first()
         except (TypeError, ValueError):
             victim = None
     suggestion = classify(form["narrative"].value() or "") if form["narrative"].value() else None
+    victim_q = (request.POST.get("victim_q") or "").strip()[:50] if request.method == "POST" else ""
+    victim_results = (list(org_selectors.resident_search(request.user, q=victim_q)[:10])
+                      if victim_q and victim is None else [])
     return {"form": form, "case": case, "communities": communities, "units": units, "victim": victim,
-            "suggestion": suggestion}
+            "suggestion": suggestion, "victim_q": victim_q, "victim_results": victim_results,
+            "victim_fields": [form[n] for n in VICTIM_FIELDS], "case_fields": [form[n] for n in CASE_FIELDS]}
+
+
+# The fields drawn by name in the form's two cards (never by substring: "victim" is in "victim_name").
+VICTIM_FIELDS = ("victim_name", "victim_age", "victim_gender", "victim_occupation")
+CASE_FIELDS = ("number", "reported_on", "loss_on", "loss", "stopped", "channel")
+
+
+def _bound_form(request, initial: dict) -> CaseForm:
+    """The posted form; for a "查找" (JS-off search) the typed values come back unvalidated, without errors."""
+    if request.method == "POST" and request.POST.get("_find"):
+        return CaseForm(initial={**initial, **{k: v for k, v in request.POST.items() if k in CaseForm.base_fields}})
+    return CaseForm(request.POST or None, initial=initial)
+
+
+def _saving(request) -> bool:
+    """A POST that saves: not the "查找" button of the victim search (its JS-off fallback)."""
+    return request.method == "POST" and not request.POST.get("_find")
 
 
 def _apply_errors(form, e: ValidationError) -> None:
@@ -107,15 +129,15 @@ def _apply_errors(form, e: ValidationError) -> None:
         form.add_error(field if field in form.fields else None, msgs)
 
 
-@login_required
+@area_view("cases")
 @require_http_methods(["GET", "POST"])
 def case_new(request):
     _require(request.user, "cases.manage_cases")
     initial = {"reported_on": timezone.localdate(), "loss_on": timezone.localdate(), "channel": "phone"}
     if request.GET.get("victim"):
         initial["victim"] = request.GET["victim"]
-    form = CaseForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    form = _bound_form(request, initial)
+    if _saving(request) and form.is_valid():
         try:
             kwargs = _case_from_form(request, form)
             s = classify(kwargs["narrative"]) if kwargs["narrative"] else None
@@ -129,7 +151,7 @@ def case_new(request):
     return render(request, "cases/case_form.html", _form_context(request, form))
 
 
-@login_required
+@area_view("cases")
 @require_http_methods(["GET", "POST"])
 def case_edit(request, pk: int):
     case = selectors.case_get(request.user, pk)
@@ -142,8 +164,8 @@ def case_edit(request, pk: int):
         "staff_link": case.staff_link, "unit": case.unit_id, "loss": case.loss, "stopped": case.stopped,
         "channel": case.channel, "narrative": case.narrative, "fraud_type": case.fraud_type,
     }
-    form = CaseForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    form = _bound_form(request, initial)
+    if _saving(request) and form.is_valid():
         try:
             kwargs = _case_from_form(request, form)
             services.case_update(user=request.user, case=case, **kwargs)
@@ -155,7 +177,7 @@ def case_edit(request, pk: int):
     return render(request, "cases/case_form.html", _form_context(request, form, case))
 
 
-@login_required
+@area_view("cases")
 @require_GET
 def case_detail(request, pk: int):
     case = selectors.case_get(request.user, pk)
@@ -167,7 +189,7 @@ def case_detail(request, pk: int):
     })
 
 
-@login_required
+@area_view("cases")
 @require_POST
 def classify_fragment(request):
     """htmx: the suggested type and its evidence while the narrative is typed."""
@@ -175,7 +197,7 @@ def classify_fragment(request):
     return render(request, "cases/_suggestion.html", {"suggestion": classify(text) if text.strip() else None})
 
 
-@login_required
+@area_view("cases")
 @require_GET
 def victim_search(request):
     """htmx: residents in scope matching the query, to pick as the victim."""
@@ -184,7 +206,7 @@ def victim_search(request):
     return render(request, "cases/_victim_results.html", {"results": results, "q": q})
 
 
-@login_required
+@area_view("cases.stats")
 @require_GET
 def stats(request):
     node = _node_param(request)
@@ -202,7 +224,7 @@ def stats(request):
     })
 
 
-@login_required
+@area_view("cases.stats")
 @require_GET
 def stats_export(request):
     _require(request.user, "org.export_data")
@@ -221,7 +243,7 @@ def stats_export(request):
     return resp
 
 
-@login_required
+@area_view("cases.targets")
 @require_http_methods(["GET", "POST"])
 def targets(request):
     node = _node_param(request)

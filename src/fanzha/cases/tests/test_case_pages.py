@@ -137,3 +137,58 @@ def test_targets_page(login, personas, tree, c1_case):
     assert "西门街道" in html and "-5" in html
     r = login(personas.leader).post("/cases/targets/?year=2025", {"node": tree.street.pk, "kind": "all", "period": "2025", "base_period": "2024", "change_pct": "-5"})
     assert r.status_code == 403
+
+
+def test_form_has_one_victim_input_and_no_english_label(login, personas, tree):
+    """The case form draws no stray hidden `victim` field nor an English "Victim" label."""
+    html = login(personas.police).get("/cases/new/").content.decode()
+    assert 'name="victim"' not in html  # only the search results carry it
+    assert ">Victim" not in html
+    assert 'name="_find"' in html and "cases/case_form.js" in html
+
+
+def test_picked_victim_saves_and_survives_an_error(login, personas, tree):
+    """A picked resident registers the case; on a form error the pick is kept, not lost."""
+    c = login(personas.police)
+    data = {"reported_on": "2025-04-01", "loss_on": "2025-04-01", "loss": "", "channel": "phone",
+            "fraud_type": "fake_loan", "victim_q": "李秀英", "victim": str(tree.r2.pk), "community": ""}
+    r = c.post("/cases/new/", data)
+    html = r.content.decode()
+    assert r.status_code == 200 and not Case.objects.exists()
+    assert f'name="victim" value="{tree.r2.pk}" checked' in html and "请选择社区" not in html
+    data["loss"] = "800"
+    r = c.post("/cases/new/", data)
+    assert r.status_code == 302
+    case = Case.objects.get()
+    assert case.victim_id == tree.r2.pk and case.community_id == tree.c1.id
+
+
+def test_find_button_searches_without_saving(login, personas, tree):
+    """With JS off, Enter or 查找 in the victim search lists residents and saves nothing, showing no errors."""
+    r = login(personas.police).post("/cases/new/", {"victim_q": "李秀英", "_find": "1", "loss": "12",
+                                                    "narrative": "刷单返利"})
+    html = r.content.decode()
+    assert r.status_code == 200 and not Case.objects.exists()
+    assert f'name="victim" value="{tree.r2.pk}"' in html and "刷单返利" in html
+    assert "errorlist" not in html
+
+
+@pytest.mark.parametrize("url", ["/cases/", "/cases/new/", "/cases/stats/", "/cases/targets/", "/cases/victims/?victim_q=王"])
+def test_group_head_cannot_open_cases(login, personas, url):
+    """Group heads (联户长) open no case page, statistics or targets (SPEC §1)."""
+    assert login(personas.grouphead).get(url).status_code == 403
+
+
+def test_grid_worker_list_hides_targets_link(login, personas):
+    """A grid worker may not open the targets, so the case list does not link them."""
+    html = login(personas.grid1).get("/cases/").content.decode()
+    assert "/cases/targets/" not in html
+    assert login(personas.grid1).get("/cases/targets/").status_code == 403
+
+
+def test_date_inputs_are_iso(login, personas):
+    """type=date inputs carry ISO values (a browser drops "2026/11/26" and the date is lost)."""
+    html = login(personas.police).get("/cases/new/").content.decode()
+    import re
+    values = re.findall(r'type="date" name="\w+" value="([^"]+)"', html)
+    assert len(values) == 2 and all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", v) for v in values)
