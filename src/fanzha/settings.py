@@ -103,6 +103,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "fanzha.core.middleware.AreaGuardMiddleware",  # an area's page refused to roles the access table leaves out
+    "fanzha.core.middleware.TextSizeMiddleware",  # the larger-text setting (?fz_text=large), stored in a cookie
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]

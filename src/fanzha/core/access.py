@@ -87,9 +87,21 @@ AREAS: tuple[Area, ...] = (
     Area("supervision", _("督导"), "supervision:home", STREET_WIDE | {COMMUNITY, DEPARTMENT, LIAISON}),
     Area("io", _("导入导出"), "io_index", frozenset({OFFICE}), perm="org.import_data"),
     Area("audit", _("审计日志"), "audit_log", frozenset({OFFICE}), perm="org.view_audit"),
+    # Pages reached by links only (no menu entry): every role that can be notified opens its notifications.
+    Area("notifications", _("通知"), "alerts:notifications", ALL_ROLES, menu=False),
 )
 
 BY_KEY: dict[str, Area] = {a.key: a for a in AREAS}
+
+
+def areas_of_url(url_name: str) -> tuple[str, ...]:
+    """The areas whose page is at `url_name` ("cases:list" → ("cases",)); empty for pages of no area."""
+    return _BY_URL.get(url_name, ())
+
+
+_BY_URL: dict[str, tuple[str, ...]] = {}
+for _a in AREAS:
+    _BY_URL[_a.url_name] = (*_BY_URL.get(_a.url_name, ()), _a.key)
 
 
 def roles_of(user) -> frozenset[str]:
@@ -149,8 +161,28 @@ def public_view(view):
     return view
 
 
+ROLE_ORDER = (OFFICE, LEADER, OFFICER, COMMUNITY, GRID_LEADER, GRID_WORKER, GROUP_HEAD, LIAISON, DEPARTMENT,
+              SAFETY_STAFF, VOLUNTEER)
+
+
 def table_rows() -> list[tuple[str, str, list[str]]]:
     """(area, label, roles) for the README's access table."""
-    order = [OFFICE, LEADER, OFFICER, COMMUNITY, GRID_LEADER, GRID_WORKER, GROUP_HEAD, LIAISON, DEPARTMENT,
-             SAFETY_STAFF, VOLUNTEER]
-    return [(a.key, str(a.label), [r for r in order if r in a.roles]) for a in AREAS]
+    return [(a.key, str(a.label), [r for r in ROLE_ORDER if r in a.roles]) for a in AREAS]
+
+
+def markdown_table(role_labels: dict[str, str] | None = None) -> str:
+    """The table as Markdown: one row per area (tabs marked ↳ under their page), one column per role."""
+    role_labels = role_labels or {}
+    head = ["area", "page"] + [f"{role_labels[r]} `{r}`" if r in role_labels else f"`{r}`" for r in ROLE_ORDER]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for a in AREAS:
+        page = str(a.label)
+        if a.parent:
+            page = f"↳ {page} ({_('%(page)s的标签页') % {'page': BY_KEY[a.parent].label}})"
+        elif not a.menu:
+            page = f"{page} ({_('由链接进入')})"
+        if a.perm:
+            page += f" + `{a.perm}`"
+        cells = [f"`{a.key}`", page] + ["✓" if r in a.roles else "" for r in ROLE_ORDER]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
