@@ -22,6 +22,7 @@ DEMO_LOADERS = [
     ("fanzha.cases.demo", "load_demo", "load_county"),
     ("fanzha.outreach.demo", "load_demo", "load_county"),
     ("fanzha.alerts.demo", "load_demo", "load_county"),
+    ("fanzha.supervision.demo", "load_demo", "load_county"),
 ]
 
 DEMO_LOGINS = ["office", "leader", "police", "community", "gridleader", "grid1", "grid2", "grouphead", "liaison",
