@@ -5,3 +5,11 @@ class RiskConfig(AppConfig):
     name = "fanzha.risk"
     label = "risk"
     verbose_name = "风险排查"
+
+    def ready(self) -> None:
+        # Key persons and premises are two more kinds on the import page and command.
+        from fanzha.org.importers import KINDS
+        from fanzha.risk.importers import KeyPersonImporter, PremisesImporter
+
+        KINDS["key_persons"] = KeyPersonImporter
+        KINDS["premises"] = PremisesImporter

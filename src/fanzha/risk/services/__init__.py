@@ -1,0 +1,1 @@
+"""Writes of the risk work, one module per sub-domain: key persons, premises, sweeps, screening."""
