@@ -12,6 +12,7 @@ urlpatterns = [
     path("alerts/", include("fanzha.alerts.urls")),
     path("risk/", include("fanzha.risk.urls")),
     path("clues/", include("fanzha.clues.urls")),
+    path("", include("fanzha.clues.public_urls")),
     path("supervision/", include("fanzha.supervision.urls")),
     path("io/", include("fanzha.org.urls_io")),
     path("api/v1/", include("fanzha.api_urls")),

@@ -91,6 +91,8 @@ AREAS: tuple[Area, ...] = (
     Area("risk.figures", _("风险统计"), "risk:figures", STREET_WIDE | {COMMUNITY}, parent="risk"),
     Area("risk.intervals", _("回访间隔"), "risk:intervals", frozenset({OFFICE}), parent="risk"),
     Area("clues", _("线索"), "clues:queue", FIELD | {DEPARTMENT}),
+    Area("clues.new", _("登记线索"), "clues:new", FIELD - {LEADER}, parent="clues"),
+    Area("clues.figures", _("线索统计"), "clues:figures", STREET_WIDE | {COMMUNITY}, parent="clues"),
     Area("supervision", _("督导"), "supervision:home", STREET_WIDE | {COMMUNITY, DEPARTMENT, LIAISON}),
     Area("supervision.plans", _("工作措施"), "supervision:plans", STREET_WIDE, parent="supervision"),
     Area("supervision.meetings", _("会议"), "supervision:meetings", STREET_WIDE, parent="supervision"),

@@ -22,6 +22,7 @@ DEMO_LOADERS = [
     ("fanzha.cases.demo", "load_demo", "load_county"),
     ("fanzha.outreach.demo", "load_demo", "load_county"),
     ("fanzha.alerts.demo", "load_demo", "load_county"),
+    ("fanzha.clues.demo", "load_demo", "load_county"),
     ("fanzha.risk.demo", "load_demo", "load_county"),
     ("fanzha.supervision.demo", "load_demo", "load_county"),
 ]

@@ -1,0 +1,161 @@
+"""Clue intake: one service every source goes through (public form, staff on a phone, a sweep or
+premises finding, a batch import)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fanzha.clues import subjects as subj
+from fanzha.clues.models import Clue, ClueEvent, ClueFile, ClueSubject, EventKind, Kind, Source
+from fanzha.core import pii
+from fanzha.core.access import DEPARTMENT, FIELD, LEADER, SAFETY_STAFF, VOLUNTEER
+from fanzha.core.idnumbers import mask_phone
+from fanzha.core.scoping import scope_of
+from fanzha.org.models import Node
+
+MAX_SUMMARY = 2000
+MAX_PHOTOS = 6
+#: Who may add a clue from inside the product (the leader only reads; departments answer).
+INTAKE_ROLES = (FIELD - {LEADER}) | {SAFETY_STAFF, VOLUNTEER}
+RECEIPT_DIGITS = 12
+
+
+def new_receipt_code() -> str:
+    """12 random digits, not starting with 0: easy to read aloud, not sequential, ~9×10¹¹ possibilities.
+
+    With lookups rate limited per address, guessing one of a county's
+    50,000 clues a year takes about 18 million tries on average.
+    """
+    return str(secrets.randbelow(9 * 10 ** (RECEIPT_DIGITS - 1)) + 10 ** (RECEIPT_DIGITS - 1))
+
+
+def normalise_receipt(text: str) -> str:
+    return "".join(ch for ch in (text or "") if ch.isdigit())[:RECEIPT_DIGITS + 4]
+
+
+def may_add(user) -> bool:
+    if user is None:
+        return True
+    return user.is_superuser or bool(scope_of(user).roles & INTAKE_ROLES)
+
+
+def store_files(uploads, *, when: dt.date | None = None) -> list[dict]:
+    """Check photos/videos like outreach evidence (sniffed, GPS stripped, thumbnails) and write them.
+
+    Returns what the ClueFile rows need; ValidationError naming the bad file otherwise.
+    The caller removes the written files if its transaction fails.
+    """
+    from fanzha.outreach import evidence
+
+    uploads = [u for u in uploads if u]
+    if len(uploads) > MAX_PHOTOS:
+        raise ValidationError(_("最多上传%(n)d个照片或视频") % {"n": MAX_PHOTOS})
+    prepared = [evidence.prepare(u) for u in uploads]  # all checked before any is written
+    stored: list[dict] = []
+    for p in prepared:
+        path = evidence.write_new(p.data, p.extension, when=when, folder="clues")
+        thumb = evidence.write_new(p.thumb, "jpg", when=when, folder="clues") if p.thumb else ""
+        stored.append({"path": path, "thumb_path": thumb, "content_type": p.content_type, "kind": p.kind,
+                       "size": p.size, "sha256": p.sha256, "original_name": p.original_name})
+    return stored
+
+
+def _remove(stored: list[dict]) -> None:
+    from fanzha.outreach import evidence
+
+    for s in stored:
+        evidence.remove_quietly(s["path"], s["thumb_path"])
+
+
+def clue_create_from(*, source: str, node: Node, summary: str, kind: str = Kind.OTHER, place_text: str = "",
+                     occurred_on: dt.date | None = None, subjects=(), reporter_name: str = "",
+                     reporter_phone: str = "", anonymous: bool = False, user=None, photos=(),
+                     now: dt.datetime | None = None, received_at: dt.datetime | None = None,
+                     external_ref: str = "", import_key: str | None = None, challenge_nonce: str | None = None,
+                     note: str = "") -> Clue:
+    """Record a new clue from any source; the one entry point (also for sweeps and premises checks).
+
+    1. `node` places it (the street, or a community / grid / group under it);
+       a staff user must have the node in their scope.
+    2. `subjects` are (kind, raw value) pairs — kinds from `SubjectKind`
+       ("phone", "account", "url", "app") — normalised and hashed.
+    3. `photos` (uploaded files) are checked like outreach evidence before
+       anything is written.
+    4. The clue gets a fresh receipt code (retried on the rare collision) and
+       a "received" event; returns the saved clue (status new).
+    """
+    now = now or timezone.now()
+    received_at = received_at or now
+    if source not in Source.values:
+        raise ValidationError(_("未知的线索来源"))
+    if kind not in Kind.values:
+        raise ValidationError(_("未知的线索类别"))
+    if node is None or not node.street_id:
+        raise ValidationError(_("请选择线索所在的街道或社区"))
+    if user is not None:
+        if not may_add(user):
+            raise PermissionDenied
+        if not scope_of(user).contains_node(node):
+            raise ValidationError(_("所选地点不在您的管辖范围内"))
+    summary = (summary or "").strip()
+    if not summary:
+        raise ValidationError({"summary": _("请说一说发生了什么")})
+    if len(summary) > MAX_SUMMARY:
+        raise ValidationError({"summary": _("内容最多%(n)d个字，请精简") % {"n": MAX_SUMMARY}})
+    if occurred_on and occurred_on > timezone.localdate(now):
+        raise ValidationError({"occurred_on": _("发生日期不能晚于今天")})
+    parsed = subj.parse(subjects)
+    phone = "".join(ch for ch in (reporter_phone or "") if ch.isdigit())
+    if reporter_phone and not 7 <= len(phone) <= 15:
+        raise ValidationError({"reporter_phone": _("联系电话位数不对")})
+    if anonymous:
+        reporter_name, phone = "", ""
+    stored = store_files(photos, when=timezone.localdate(now)) if photos else []
+    try:
+        for attempt in range(5):
+            try:
+                with transaction.atomic():
+                    clue = Clue(source=source, kind=kind, summary=summary, place_text=(place_text or "").strip()[:200],
+                                occurred_on=occurred_on, reporter_name=(reporter_name or "").strip()[:50],
+                                anonymous=anonymous, received_at=received_at, created_by=user if user else None,
+                                external_ref=external_ref[:64], import_key=import_key, challenge_nonce=challenge_nonce,
+                                note=note, receipt_code=new_receipt_code())
+                    clue.place_at(node)
+                    if phone:
+                        clue.reporter_phone_enc = pii.encrypt(phone)
+                        clue.reporter_phone_masked = mask_phone(phone)
+                    clue.full_clean(exclude=["receipt_code", "challenge_nonce", "import_key", "summary"])
+                    clue.save(force_insert=True)
+                    ClueSubject.objects.bulk_create([
+                        ClueSubject(clue=clue, kind=k, value_enc=pii.encrypt(v), value_hash=h, shown=s)
+                        for k, v, h, s in parsed])
+                    ClueFile.objects.bulk_create([ClueFile(clue=clue, uploaded_at=now, uploaded_by=user, **f) for f in stored])
+                    ClueEvent.objects.create(clue=clue, at=received_at, kind=EventKind.RECEIVED, user=user,
+                                             text=str(Source(source).label))
+                return clue
+            except IntegrityError as e:
+                # A receipt collision (1 in ~10¹¹ per clue) is retried; a reused challenge or a re-imported row is not.
+                if challenge_nonce and Clue.objects.filter(challenge_nonce=challenge_nonce).exists():
+                    raise ValidationError(_("这份表单已经提交过了，请勿重复提交")) from e
+                if import_key and Clue.objects.filter(import_key=import_key).exists():
+                    raise ValidationError(_("这条线索已经导入过了")) from e
+                if attempt == 4:
+                    raise
+        raise AssertionError("unreachable")
+    except BaseException:
+        _remove(stored)
+        raise
+
+
+def department_units(street_id: int):
+    """The units of a street that have a department account: what a clue can be handed to."""
+    from fanzha.org.models import Unit
+
+    return (Unit.objects.filter(street_id=street_id, assignments__role=DEPARTMENT, assignments__user__is_active=True)
+            .distinct().order_by("name"))
