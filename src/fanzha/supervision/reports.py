@@ -1,17 +1,12 @@
 """The measures ledger (.xlsx) and the Word documents: rectification notice, supervision report.
 
 One data dict per document feeds the page, the API and the file. The Word
-layout follows the office document standard (GB/T 9704) as closely as a
-generated file can: A4, margins 37/35/28/26 mm, title in 小标宋 二号,
-body 仿宋_GB2312 三号, numbered headings in 黑体 / 楷体. Each document is
-one function here (`rectification_docx`, `visit_report_docx`), so switching
-to the shared `fanzha.core.documents` module is a change in one place.
+files are laid out by the shared `fanzha.core.documents` module (GB/T 9704).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
 
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -55,6 +50,13 @@ def ledger_xlsx(measures, *, today: dt.date | None = None):
 # --- data for the documents -------------------------------------------------------------------
 
 
+def _issuer(record) -> str:
+    from fanzha.org.models import Node
+
+    street = Node.objects.filter(pk=record.street_id).values_list("name", flat=True).first() or ""
+    return street + _("反诈工作领导小组办公室")
+
+
 def rectification_data(r: Rectification) -> dict:
     return {
         "title": _("整改通知书"),
@@ -67,7 +69,7 @@ def rectification_data(r: Rectification) -> dict:
         "visit": ({"visited_on": r.visit.visited_on, "visitors": r.visit.visitors} if r.visit_id else None),
         "status": r.get_status_display(),
         "fix_note": r.fix_note,
-        "issuer": _("反诈工作领导小组办公室"),
+        "issuer": _issuer(r),
     }
 
 
@@ -86,7 +88,8 @@ def visit_report_data(v: Visit) -> dict:
         "findings": [{"text": f.text, "photos": len(f.photos.all()),
                       "rectifications": [{"number": r.number, "deadline": r.deadline, "status": r.get_status_display()}
                                          for r in f.rectifications.all()]} for f in findings],
-        "issuer": _("反诈工作领导小组办公室"),
+        "issuer": _issuer(v),
+        "reported_on": timezone.localdate(),
     }
 
 
@@ -97,137 +100,44 @@ def _chinese_date(d: dt.date) -> str:
     return f"{d.year}年{d.month}月{d.day}日"
 
 
-class _Doc:
-    """A GB/T 9704-like document: A4, standard margins, 仿宋 三号 body, 28 pt lines."""
-
-    def __init__(self):
-        from docx import Document
-        from docx.shared import Mm, Pt
-
-        self.doc = Document()
-        s = self.doc.sections[0]
-        s.page_width, s.page_height = Mm(210), Mm(297)
-        s.top_margin, s.bottom_margin, s.left_margin, s.right_margin = Mm(37), Mm(35), Mm(28), Mm(26)
-        normal = self.doc.styles["Normal"]
-        normal.font.size = Pt(16)
-        self._font(normal, "仿宋_GB2312")
-        normal.paragraph_format.line_spacing = Pt(28)
-        normal.paragraph_format.space_after = Pt(0)
-
-    @staticmethod
-    def _font(obj, name: str) -> None:
-        from docx.oxml.ns import qn
-
-        obj.font.name = name
-        rpr = obj.element.get_or_add_rPr()
-        fonts = rpr.find(qn("w:rFonts"))
-        if fonts is None:
-            fonts = rpr.makeelement(qn("w:rFonts"), {})
-            rpr.append(fonts)
-        for attr in ("w:ascii", "w:hAnsi", "w:eastAsia"):
-            fonts.set(qn(attr), name)
-
-    def title(self, text: str) -> None:
-        from docx.enum.text import WD_ALIGN_PARAGRAPH
-        from docx.shared import Pt
-
-        p = self.doc.add_paragraph()
-        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        p.paragraph_format.line_spacing = Pt(36)
-        r = p.add_run(text)
-        r.font.size = Pt(22)
-        self._font(r, "方正小标宋简体")
-
-    def centre(self, text: str) -> None:
-        from docx.enum.text import WD_ALIGN_PARAGRAPH
-
-        p = self.doc.add_paragraph(text)
-        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-
-    def para(self, text: str, *, indent: bool = True) -> None:
-        from docx.shared import Pt
-
-        p = self.doc.add_paragraph(text)
-        if indent:
-            p.paragraph_format.first_line_indent = Pt(32)
-
-    def heading(self, text: str, font: str = "黑体") -> None:
-        from docx.shared import Pt
-
-        p = self.doc.add_paragraph()
-        p.paragraph_format.first_line_indent = Pt(32)
-        self._font(p.add_run(text), font)
-
-    def right(self, text: str) -> None:
-        from docx.enum.text import WD_ALIGN_PARAGRAPH
-
-        p = self.doc.add_paragraph(text)
-        p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-
-    def table(self, columns: list[str], rows: list[list[str]]) -> None:
-        from docx.shared import Pt
-
-        t = self.doc.add_table(rows=1 + len(rows), cols=len(columns))
-        t.style = "Table Grid"
-        for i, row in enumerate([columns, *rows]):
-            for j, value in enumerate(row):
-                cell = t.rows[i].cells[j]
-                cell.text = str(value)
-                for p in cell.paragraphs:
-                    p.paragraph_format.line_spacing = Pt(20)
-                    for r in p.runs:
-                        r.font.size = Pt(12)
-                        r.bold = i == 0
-
-    def bytes(self) -> bytes:
-        out = io.BytesIO()
-        self.doc.save(out)
-        return out.getvalue()
-
-
 def rectification_docx(data: dict) -> bytes:
-    """整改通知书: title, number, addressee, the problem, the requirement and deadline, the issuer and date."""
-    d = _Doc()
-    d.title(data["title"])
-    d.centre(data["number"])
-    d.para(f"{data['to']}：", indent=False)
+    """整改通知书: number, addressee, the problem, the requirement and deadline, the issuer and date."""
+    from fanzha.core.documents import Document
+
+    doc = Document(title=data["title"], subtitle=data["number"], issuer=data["issuer"], date=data["issued_on"])
+    doc.lines([f"{data['to']}："], sep="")
     if data["visit"]:
-        d.para(_("%(date)s，%(who)s对你单位反诈工作开展督导检查，发现以下问题：") % {
+        doc.paragraph(_("%(date)s，%(who)s对你单位反诈工作开展督导检查，发现以下问题，现通知你单位限期整改。") % {
             "date": _chinese_date(data["visit"]["visited_on"]), "who": data["visit"]["visitors"]})
     else:
-        d.para(_("经检查，你单位反诈工作存在以下问题："))
-    d.heading(_("一、存在问题"))
-    d.para(data["problem"])
-    d.heading(_("二、整改要求"))
-    d.para(data["requirement"])
-    d.heading(_("三、整改期限"))
-    d.para(_("请于%(d)s前完成整改，并将整改情况及佐证材料（照片等）报送领导小组办公室，经验收后销号。逾期未整改的，"
-             "将予以通报批评。") % {"d": _chinese_date(data["deadline"])})
-    d.para("")
-    d.right(data["issuer"])
-    d.right(_chinese_date(data["issued_on"]))
-    return d.bytes()
+        doc.paragraph(_("经检查，你单位反诈工作存在以下问题，现通知你单位限期整改。"))
+    doc.heading1(_("存在问题"))
+    doc.paragraph(data["problem"])
+    doc.heading1(_("整改要求"))
+    doc.paragraph(data["requirement"])
+    doc.heading1(_("整改期限"))
+    doc.paragraph(_("请于%(d)s前完成整改，并将整改情况及佐证材料（照片等）报送领导小组办公室，经验收后销号。"
+                    "逾期未整改的，将予以通报批评。") % {"d": _chinese_date(data["deadline"])})
+    return doc.to_bytes()
 
 
 def visit_report_docx(data: dict) -> bytes:
     """督导检查情况报告: who visited whom when, the checklist results, findings and their rectifications."""
-    d = _Doc()
-    d.title(data["title"])
-    d.para(_("%(date)s，%(who)s对%(target)s反诈工作开展督导检查，现将检查情况报告如下。") % {
+    from fanzha.core.documents import Column, Document
+
+    doc = Document(title=data["title"], issuer=data["issuer"], date=data["reported_on"])
+    doc.paragraph(_("%(date)s，%(who)s对%(target)s反诈工作开展督导检查，现将检查情况报告如下。") % {
         "date": _chinese_date(data["visited_on"]), "who": data["visitors"], "target": data["target"]})
-    d.heading(_("一、总体情况"))
-    d.para(data["summary"] or _("检查项目%(n)d项，存在问题%(p)d项。") % {"n": len(data["checks"]), "p": data["problems"]})
-    d.heading(_("二、检查项目"))
-    d.table([_("序号"), _("检查内容"), _("结果"), _("说明")],
-            [[str(i), c["item"], c["result"], c["note"]] for i, c in enumerate(data["checks"], start=1)])
-    d.heading(_("三、发现问题及整改"))
+    doc.heading1(_("总体情况"))
+    doc.paragraph(data["summary"] or _("检查项目%(n)d项，存在问题%(p)d项。") % {"n": len(data["checks"]), "p": data["problems"]})
+    doc.heading1(_("检查项目"))
+    doc.table([Column(_("序号"), "int"), Column(_("检查内容")), Column(_("结果")), Column(_("说明"))],
+              [[i, c["item"], c["result"], c["note"] or "—"] for i, c in enumerate(data["checks"], start=1)])
+    doc.heading1(_("发现问题及整改"))
     if not data["findings"]:
-        d.para(_("未发现问题。"))
+        doc.paragraph(_("未发现问题。"))
     for i, f in enumerate(data["findings"], start=1):
         rect = "；".join(_("已下发%(n)s，期限%(d)s，%(s)s") % {"n": r["number"], "d": r["deadline"], "s": r["status"]}
                         for r in f["rectifications"]) or _("未下发整改通知")
-        d.para(f"{i}. {f['text']}（{_('照片%(n)d张') % {'n': f['photos']}}；{rect}）")
-    d.para("")
-    d.right(data["issuer"])
-    d.right(_chinese_date(timezone.localdate()))
-    return d.bytes()
+        doc.paragraph(f"{i}. {f['text']}（{_('照片%(n)d张') % {'n': f['photos']}}；{rect}）")
+    return doc.to_bytes()
