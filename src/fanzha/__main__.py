@@ -5,6 +5,7 @@ import sys
 
 
 def main() -> None:
+    os.umask(0o077)  # database, keys, uploads, exports and backups readable by the owner only
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fanzha.settings")
     from django.core.management import execute_from_command_line
 

@@ -30,7 +30,7 @@ from ninja.parser import Parser
 from ninja.renderers import JSONRenderer
 
 from fanzha.alerts.api import router as alerts_router
-from fanzha.core.api_auth import API_AUTH
+from fanzha.core.api_auth import API_AUTH, docs_guard
 from fanzha.cases.api import router as cases_router
 from fanzha.org.api import router as org_router
 from fanzha.outreach.api import router as outreach_router
@@ -70,6 +70,7 @@ api = NinjaAPI(
     auth=API_AUTH,
     renderer=ReadableJSONRenderer(),
     parser=ObjectBodyParser(),
+    docs_decorator=docs_guard,
 )
 
 

@@ -27,6 +27,9 @@ def _fast_settings(settings, tmp_path):
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.MEDIA_ROOT = tmp_path / "media"
+    # The personas' password 'pw' is a demo-style password: tests of the forced
+    # change (fanzha.core.security) turn demo mode off themselves.
+    settings.FANZHA_DEMO_MODE = True
 
 
 def _node(parent, level, code, name):

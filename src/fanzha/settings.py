@@ -5,6 +5,7 @@ runs; DATABASE_URL switches to PostgreSQL. Secrets are generated into
 FANZHA_HOME on first run when the environment does not provide them.
 """
 
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
@@ -43,7 +44,7 @@ def envlist(name: str, default: list[str]) -> list[str]:
 
 
 FANZHA_HOME = Path(os.environ.get("FANZHA_HOME") or Path.cwd() / "var").resolve()
-FANZHA_HOME.mkdir(parents=True, exist_ok=True)
+FANZHA_HOME.mkdir(parents=True, exist_ok=True, mode=0o700)
 
 
 def home_secret(name: str, env: str, nbytes: int = 32) -> str:
@@ -71,9 +72,13 @@ CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if envbool("BEHIND_HTTPS_PROXY", False) else None
 SESSION_COOKIE_SECURE = envbool("BEHIND_HTTPS_PROXY", False)
 CSRF_COOKIE_SECURE = envbool("BEHIND_HTTPS_PROXY", False)
-SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 12 * 3600)
+SESSION_COOKIE_AGE = envint("FANZHA_SESSION_IDLE_MINUTES", 8 * 60) * 60
 # Address of the reverse proxy whose X-Forwarded-For waitress may trust.
 FANZHA_TRUSTED_PROXY = os.environ.get("FANZHA_TRUSTED_PROXY", "")
+# HSTS only when served over HTTPS (behind the proxy): a year, sub-domains included.
+SECURE_HSTS_SECONDS = envint("FANZHA_HSTS_SECONDS", 365 * 24 * 3600) if envbool("BEHIND_HTTPS_PROXY", False) else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = bool(SECURE_HSTS_SECONDS)
+SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
@@ -93,6 +98,7 @@ INSTALLED_APPS = [
     "fanzha.risk",
     "fanzha.clues",
     "fanzha.supervision",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -107,6 +113,9 @@ MIDDLEWARE = [
     "fanzha.core.middleware.TextSizeMiddleware",  # the larger-text setting (?fz_text=large), stored in a cookie
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "fanzha.core.security.SessionGuardMiddleware",
+    # Last: counts failed logins per user name and per address (django-axes).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "fanzha.urls"
@@ -170,9 +179,32 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Failed logins (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one
+# user name, or from one address, further tries are refused for the cool-off
+# time; the office can unlock earlier on its 账号安全 page.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = envint("FANZHA_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=envint("FANZHA_LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own: per user, and per address
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "fanzha.core.security.lockout_response"
+AXES_VERBOSE = False
+AXES_IPWARE_PROXY_COUNT = 1 if os.environ.get("FANZHA_TRUSTED_PROXY") else 0
+# A session unused this long is ended (idle timeout); `SESSION_COOKIE_AGE` follows it.
+FANZHA_SESSION_IDLE_MINUTES = envint("FANZHA_SESSION_IDLE_MINUTES", 8 * 60)
+# The API's schema (/api/v1/openapi.json) and docs: logged-in users and token holders only unless true.
+FANZHA_API_DOCS_PUBLIC = envbool("FANZHA_API_DOCS_PUBLIC", False)
+# Set by `fanzha demo`: demo passwords are accepted without a forced change.
+FANZHA_DEMO_MODE = envbool("FANZHA_DEMO_MODE", False)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

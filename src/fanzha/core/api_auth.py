@@ -90,3 +90,25 @@ def require_perm(user, perm: str, message: str | None = None) -> None:
     """PermissionDenied (→ 403) unless the user holds `perm` (e.g. 'org.change_records')."""
     if not user.has_perm(perm):
         raise PermissionDenied(message or _("您没有执行此操作的权限"))
+
+
+def docs_guard(view):
+    """The API schema and docs are for logged-in users and token holders only
+    (FANZHA_API_DOCS_PUBLIC=true opens them); anyone else gets a JSON 401."""
+    import functools
+
+    from django.http import JsonResponse
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not settings.FANZHA_API_DOCS_PUBLIC:
+            user = getattr(request, "user", None)
+            header = request.headers.get("Authorization", "")
+            scheme, _sep, key = header.strip().partition(" ")
+            by_token = scheme.lower() == "bearer" and key and len(key) <= 200 and ApiToken.find(key.strip())
+            if not (user is not None and user.is_authenticated) and not by_token:
+                return JsonResponse({"detail": _("请先登录或使用接口令牌")}, status=401,
+                                    json_dumps_params={"ensure_ascii": False})
+        return view(request, *args, **kwargs)
+
+    return wrapper

@@ -15,6 +15,10 @@ class AuditAction(models.TextChoices):
     LOGIN = "login", _("登录")
     LOGIN_FAILED = "login_failed", _("登录失败")
     TOKEN = "token", _("创建令牌")
+    LOCKOUT = "lockout", _("登录锁定")
+    UNLOCK = "unlock", _("解除锁定")
+    LOGOUT_ALL = "logout_all", _("全部下线")
+    PASSWORD = "password", _("修改密码")
 
 
 class AuditLog(models.Model):
@@ -61,3 +65,33 @@ class ApiToken(models.Model):
     @classmethod
     def find(cls, key: str) -> "ApiToken | None":
         return cls.objects.select_related("user").filter(key_hash=_digest(key), active=True, user__is_active=True).first()
+
+
+class PiiKeyFingerprint(models.Model):
+    """Which PII key the stored numbers are encrypted under (a keyed fingerprint, never the key).
+
+    One row. A process that starts with another key on a database that holds
+    encrypted numbers refuses to start (`fanzha.core.keycheck`), instead of
+    silently generating a new key that can read and find nothing.
+    """
+
+    fingerprint = models.CharField(max_length=64)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("号码加密密钥指纹")
+
+
+class UserSession(models.Model):
+    """A logged-in browser session of a user, so the office can see them and end them all at once."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")
+    session_key = models.CharField(max_length=40, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_seen_at = models.DateTimeField()
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=200, blank=True, default="")
+
+    class Meta:
+        verbose_name = _("登录会话")
+        indexes = [models.Index(fields=["user", "last_seen_at"])]

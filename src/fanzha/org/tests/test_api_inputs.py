@@ -282,8 +282,13 @@ def test_bad_content_length_is_400(client, tree, personas):
 # --- schema and docs ------------------------------------------------------------------
 
 
-def test_openapi_schema_lists_the_paths(client, db):
-    """/api/v1/openapi.json is valid JSON with every path and both auth schemes; no login needed."""
+def test_openapi_schema_lists_the_paths(client, tree, personas):
+    """/api/v1/openapi.json is valid JSON with every path and both auth schemes; it needs a login or a token."""
+    anonymous = client.get(f"{API}/openapi.json")
+    assert anonymous.status_code == 401 and "detail" in anonymous.json()
+    _token, key = ApiToken.issue(user=personas.grid1)
+    assert client.get(f"{API}/openapi.json", HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 200
+    client.force_login(personas.grid1)
     resp = client.get(f"{API}/openapi.json")
     assert resp.status_code == 200
     schema = json.loads(resp.content)
@@ -296,8 +301,10 @@ def test_openapi_schema_lists_the_paths(client, db):
     assert {"TokenAuth", "SessionAuth"} <= set(schema["components"]["securitySchemes"])
 
 
-def test_docs_page_is_served(client, db):
-    """/api/v1/docs shows the interactive documentation."""
+def test_docs_page_is_served(client, tree, personas):
+    """/api/v1/docs shows the interactive documentation to a logged-in user, a JSON 401 to others."""
+    assert client.get(f"{API}/docs").status_code == 401
+    client.force_login(personas.office)
     resp = client.get(f"{API}/docs")
     assert resp.status_code == 200
     assert b"openapi.json" in resp.content

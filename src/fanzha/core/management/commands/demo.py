@@ -9,6 +9,9 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import sys
 import time
 from importlib import import_module
 
@@ -22,8 +25,8 @@ DEMO_LOADERS = [
     ("fanzha.cases.demo", "load_demo", "load_county"),
     ("fanzha.outreach.demo", "load_demo", "load_county"),
     ("fanzha.alerts.demo", "load_demo", "load_county"),
-    ("fanzha.clues.demo", "load_demo", "load_county"),
     ("fanzha.risk.demo", "load_demo", "load_county"),
+    ("fanzha.clues.demo", "load_demo", "load_county"),
     ("fanzha.supervision.demo", "load_demo", "load_county"),
 ]
 
@@ -48,8 +51,14 @@ class Command(BaseCommand):
         from fanzha.org.models import Node
 
         out = self.stdout
+        # Demo mode: the demo users keep their password `demo` without being made to change it.
+        settings.FANZHA_DEMO_MODE = True
+        os.environ["FANZHA_DEMO_MODE"] = "1"
         out.write(f"fanzha: data in {settings.FANZHA_HOME} ({settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]})")
         call_command("migrate", interactive=False, verbosity=0)
+        from fanzha.core.management.commands.serve import require_pii_key
+
+        require_pii_key()
         from fanzha.org import demo
 
         if not Node.objects.filter(code="DEMO").exists():
@@ -76,6 +85,9 @@ class Command(BaseCommand):
             return
         from fanzha.alerts.demo import demo_background
 
+        # SIGTERM (a service manager, `kill`) ends the server like Ctrl+C does, so the
+        # worker and the replay beside it are stopped too instead of being left running.
+        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
         with demo_background(alerts=opts["alerts"], stdout=out):  # `fanzha worker` (and the replay) beside the server
             self.serve(host, port, threads)
 

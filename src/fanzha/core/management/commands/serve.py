@@ -7,7 +7,17 @@ PostgreSQL through DATABASE_URL.
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+
+
+def require_pii_key() -> None:
+    """Stop a starting process whose PII key is not this database's (see fanzha.core.keycheck)."""
+    from fanzha.core.keycheck import PiiKeyMismatch, check_pii_key
+
+    try:
+        check_pii_key()
+    except PiiKeyMismatch as e:
+        raise CommandError(str(e)) from None
 
 
 def serve(*, host: str, port: int, threads: int, stdout) -> None:
@@ -41,4 +51,5 @@ class Command(BaseCommand):
         parser.add_argument("--threads", type=int, default=8)
 
     def handle(self, *args, host: str, port: int, threads: int, **opts):
+        require_pii_key()
         serve(host=host, port=port, threads=threads, stdout=self.stdout)

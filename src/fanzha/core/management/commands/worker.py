@@ -29,6 +29,9 @@ class Command(BaseCommand):
         parser.add_argument("--once", action="store_true", help="run one pass and exit")
 
     def handle(self, *args, interval: float, once: bool, verbosity: int = 1, **opts):
+        from fanzha.core.management.commands.serve import require_pii_key
+
+        require_pii_key()
         stop = {"now": False}
 
         def _stop(signum, frame):

@@ -73,13 +73,17 @@ class Command(BaseCommand):
             self.stdout.write(f"{t.prefix}  {state:<7}  created {timezone.localtime(t.created_at):%Y-%m-%d %H:%M}  last used {used}  {t.name}")
 
     def revoke(self, prefix: str, username: str) -> None:
-        if len(prefix) < 4:
-            raise CommandError("give at least the first 4 characters of the key")
-        if len(prefix) > 8:  # the whole key: revoke exactly that token
+        if not prefix.startswith("fz_"):
+            prefix = "fz_" + prefix  # `list` shows fz_xxxxx; the part after fz_ is accepted too
+        if len(prefix) < 4 + 3:
+            raise CommandError("give at least the first 4 characters after fz_")
+        found = []
+        if len(prefix) > 8:  # the whole key: exactly that token
             exact = ApiToken.find(prefix)
             found = [exact] if exact is not None and (not username or exact.user.username == username) else []
-        else:
-            qs = ApiToken.objects.filter(prefix__startswith=prefix, active=True)
+        if not found:
+            # Only the first 8 characters are stored in the clear; a longer start of a key matches on them.
+            qs = ApiToken.objects.filter(prefix__startswith=prefix[:8], active=True)
             if username:
                 qs = qs.filter(user=_user(username))
             found = list(qs.select_related("user"))
