@@ -189,8 +189,8 @@ def build_demo_alerts(street: Node, *, months: int = 6, seed: int = 2026, per_da
     return len(alerts)
 
 
-def _base(rng, r, received, *, sender, grids, officers, limits, key) -> tuple[Alert, dict]:
-    grade = _pick(rng, GRADES)
+def _base(rng, r, received, *, sender, grids, officers, limits, key, grade: str | None = None) -> tuple[Alert, dict]:
+    grade = _pick(rng, GRADES) if grade is None else grade
     ftype, _w, contact = rng.choices(TYPES, weights=[t[1] for t in TYPES])[0]
     (rid, county, street, community, grid, name, phone_enc, phone_hash, phone_masked, id_enc, id_hash, id_masked) = r
     lim = limits.get(street, grade)
@@ -283,13 +283,8 @@ def _closed_alert(rng, r, received, **kw) -> tuple[Alert, dict]:
 
 def _open_alert(rng, r, received, i: int, *, now, **kw) -> tuple[Alert, dict]:
     """The open ones: new (one high), signed and working, and one already escalated."""
-    a, plan = _base(rng, r, received, **kw)
-    if i == 0:
-        a.grade = Grade.HIGH
-        lim = kw["limits"].get(a.street_id, Grade.HIGH)
-        a.sign_due_at = received + dt.timedelta(minutes=lim.sign)
-        a.contact_due_at = received + dt.timedelta(minutes=lim.contact)
-        a.onsite_due_at = received + dt.timedelta(minutes=lim.onsite)
+    # The first is high grade, decided before routing so its people include the police station's officers.
+    a, plan = _base(rng, r, received, grade=Grade.HIGH if i == 0 else None, **kw)
     people = plan["assignees"]
     signer = people[0][0] if people else None
     if i in (2, 3) and signer:
@@ -309,9 +304,72 @@ def _open_alert(rng, r, received, i: int, *, now, **kw) -> tuple[Alert, dict]:
     return a, plan
 
 
+AWKWARD_PREFIX = "DEMO-AWK-"
+
+
+def build_awkward_alerts(street: Node, *, now: dt.datetime | None = None, stdout=None) -> int:
+    """The cases a demo must show, pushed through the real intake (so routed as in production):
+
+    1. a person not on the register, medium grade: waits in the street's queue for assignment;
+    2. one not on the register, high grade, with a community's area code: that community's
+       queue, and the police station's officers (high grade);
+    3. one whose area code is outside the jurisdiction: marked for transfer back;
+    4. a registered resident of a featured grid, high grade, unsigned for 40 minutes:
+       overdue, escalated to the community by the sweep;
+    5. a registered resident, medium grade, signed but not reached for two hours: overdue
+       and escalated;
+    6. a person not on the register, low grade, a day and more old: overdue at the street
+       (a street queue cannot climb higher).
+    Once only (skipped when the first one exists); returns how many were pushed.
+    """
+    from fanzha.alerts import services
+    from fanzha.alerts.sweep import run_sweep
+
+    now = now or timezone.now()
+    sender = demo_sender(street)
+    if Alert.objects.filter(sender=sender, external_id=f"{AWKWARD_PREFIX}1").exists():
+        return 0
+    community = Node.objects.filter(street=street, level="community").order_by("sort", "code").first()
+    featured = featured_resident_ids(street) or list(Resident.objects.filter(street=street).exclude(phone_hash="")
+                                                     .values_list("id", flat=True)[:2])
+    residents = list(Resident.objects.filter(pk__in=featured[:2]).order_by("id"))
+    cases = [
+        (1, 25, {"grade": "中", "name": "未登记人员甲", "phone": "17000000001", "fraud_type": "刷单返利"}),
+        (2, 8, {"grade": "高", "name": "未登记人员乙", "phone": "17000000002", "fraud_type": "冒充公检法及政府机关",
+                "area_code": community.code if community else ""}),
+        (3, 15, {"grade": "中", "name": "外地人员丙", "phone": "17000000003", "fraud_type": "虚假贷款",
+                 "area_code": "OUTSIDE-0001"}),
+    ]
+    if residents:
+        r = residents[0]
+        cases.append((4, 40, {"grade": "高", "name": r.name, "phone": r.phone, "fraud_type": "虚假网络投资理财"}))
+        r = residents[-1]
+        cases.append((5, 120, {"grade": "中", "name": r.name, "phone": r.phone, "fraud_type": "虚假征信"}))
+    cases.append((6, 26 * 60, {"grade": "低", "name": "未登记人员丁", "phone": "17000000006", "fraud_type": "网络婚恋交友"}))
+    pushed = 0
+    for n, minutes_ago, data in cases:
+        at = now - dt.timedelta(minutes=minutes_ago)
+        data = {"external_id": f"{AWKWARD_PREFIX}{n}", "occurred_at": at - dt.timedelta(seconds=40),
+                "note": "演示：难办的情形", **data}
+        result = services.alert_ingest(sender=sender, data=data, now=at)
+        pushed += 1
+        if n == 5:
+            people = list(result.alert.assignees.select_related("user").order_by("id"))
+            if people:
+                who = people[0].user
+                a = services.alert_sign(user=who, alert=result.alert, now=at + dt.timedelta(minutes=3))
+                services.alert_contact_add(user=who, alert=a, channel=Channel.PHONE, result=AttemptResult.NO_ANSWER,
+                                           now=at + dt.timedelta(minutes=5), note="无人接听")
+    run_sweep(now=now)  # the limits already missed escalate, as the worker would have done
+    if stdout is not None:
+        stdout.write(f"  alerts: {pushed} awkward cases (not on the register, out of area, escalated, overdue)")
+    return pushed
+
+
 def load_demo(street: Node, stdout=None) -> None:
-    """Demo loader hook (`fanzha demo`): six months of alerts for the demo street."""
+    """Demo loader hook (`fanzha demo`): six months of alerts for the demo street, and the awkward cases."""
     build_demo_alerts(street, months=6, stdout=stdout)
+    build_awkward_alerts(street, stdout=stdout)
 
 
 def load_county(county: Node, stdout=None) -> None:

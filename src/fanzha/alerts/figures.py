@@ -25,6 +25,17 @@ FIELDS = ("id", "street_id", "community_id", "grid_id", "signed_by_id", "receive
           "first_contact_at", "contact_due_at", "status", "outcome", "saved_amount", "escalation_level", "grade")
 CHILD_LEVEL = {Level.COUNTY: "street", Level.STREET: "community", Level.COMMUNITY: "grid"}
 RECENT_MONTHS = 6
+MAX_DAYS = 3 * 366
+PERSON_PAGE = 20
+#: Columns the per-person table sorts by: key → how to read it from a row.
+PERSON_SORTS = {
+    "name": lambda p: p["name"],
+    "received": lambda p: p["received"],
+    "signed_pct": lambda p: p["signed_in_limit_pct"],
+    "contacted_pct": lambda p: p["contacted_in_limit_pct"],
+    "contact_median": lambda p: p["contact_median_s"],
+    "dissuaded": lambda p: p["outcomes"]["dissuaded"],
+}
 
 
 @dataclass(frozen=True)
@@ -50,6 +61,22 @@ class Window:
 
         p = Period.parse(text)
         return cls(str(p), p.label, p.start, p.end)
+
+    @classmethod
+    def between(cls, start: str | dt.date, end: str | dt.date, today: dt.date | None = None) -> Window:
+        """The days from `start` to `end` inclusive (ISO dates from a date-range control; ValueError with a
+        message a user can act on when unreadable, reversed or longer than MAX_DAYS)."""
+        today = today or timezone.localdate()
+        try:
+            s = start if isinstance(start, dt.date) else dt.date.fromisoformat(str(start).strip())
+            e = end if isinstance(end, dt.date) else dt.date.fromisoformat(str(end).strip())
+        except ValueError:
+            raise ValueError(_("日期格式应为 年-月-日")) from None
+        if e < s:
+            raise ValueError(_("结束日期不能早于开始日期"))
+        if (e - s).days > MAX_DAYS:
+            raise ValueError(_("期间最长%(n)d天") % {"n": MAX_DAYS})
+        return cls(f"{s:%Y%m%d}-{e:%Y%m%d}", _("%(s)s 至 %(e)s") % {"s": s.isoformat(), "e": e.isoformat()}, s, e)
 
     def bounds(self) -> tuple[dt.datetime, dt.datetime]:
         tz = timezone.get_current_timezone()
@@ -194,3 +221,16 @@ def minutes(seconds: float | None) -> str:
     if s < 3600:
         return _("%(m)d分%(s)02d秒") % {"m": s // 60, "s": s % 60}
     return _("%(h)d小时%(m)d分") % {"h": s // 3600, "m": s % 3600 // 60}
+
+
+def sort_people(people: list[dict], sort: str) -> tuple[list[dict], str]:
+    """The per-person rows ordered by `sort` ('received', '-received', ...; unknown: most alerts first).
+    Rows without a value (no limit yet, nobody reached) go last either way. Returns (rows, sort used)."""
+    key = sort.lstrip("-")
+    if key not in PERSON_SORTS:
+        return people, "-received"
+    read = PERSON_SORTS[key]
+    have = [p for p in people if read(p) is not None]
+    missing = [p for p in people if read(p) is None]
+    have.sort(key=lambda p: (read(p), p["name"]), reverse=sort.startswith("-"))
+    return have + missing, sort

@@ -54,6 +54,16 @@ class TimeLimitForm(forms.Form):
     onsite_minutes = _minutes(gettext_lazy("到场（分钟）"))
 
 
+class RoutingRuleForm(forms.Form):
+    """Who one grade's alerts are assigned to and who is told (fanzha.alerts.rules)."""
+
+    assign_grid = forms.BooleanField(label=gettext_lazy("派网格员、网格长处置"), required=False)
+    assign_officers = forms.BooleanField(label=gettext_lazy("派派出所民警处置"), required=False)
+    officers_phone_first = forms.BooleanField(label=gettext_lazy("民警先电话劝阻"), required=False)
+    notify_officers = forms.BooleanField(label=gettext_lazy("通知派出所值班民警"), required=False)
+    notify_community = forms.BooleanField(label=gettext_lazy("通知社区工作人员"), required=False)
+
+
 class WebhookForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("名称"), max_length=100, required=False)
     url = forms.URLField(label=gettext_lazy("群机器人地址（Webhook）"), max_length=500, assume_scheme="https")

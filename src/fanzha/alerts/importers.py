@@ -166,6 +166,7 @@ def ingest_batch(inputs: list[AlertInput], *, area, user=None, filename: str = "
     ids = values_present(Alert, "intake_key", [v["intake_key"] for v in values])
     assignee_rows, event_rows = [], []
     per_user: Counter = Counter()
+    told: Counter = Counter()
     high_by_street: Counter = Counter()
     status_counts: Counter = Counter()
     for v, route in zip(values, routes):
@@ -173,6 +174,8 @@ def ingest_batch(inputs: list[AlertInput], *, area, user=None, filename: str = "
         for user_id, reason in route.assignees:
             assignee_rows.append((pk, user_id, reason, now))
             per_user[user_id] += 1
+        for user_id in route.notify:
+            told[user_id] += 1
         kind = EventKind.TRANSFER if route.status == Status.TRANSFER else EventKind.ROUTED
         event_rows.append((pk, now, kind, route.place.node_id, route.note[:1000]))
         if v["grade"] == Grade.HIGH and route.status != Status.TRANSFER and v["street_id"]:
@@ -186,6 +189,13 @@ def ingest_batch(inputs: list[AlertInput], *, area, user=None, filename: str = "
     for n, users in by_count.items():
         notify_users(users, kind="batch", now=now, url="/alerts/?tab=mine",
                      text=_("批量导入的预警中有%(n)d条分派给您，请及时签收处置") % {"n": n})
+    told_by_count: dict[int, list[int]] = defaultdict(list)
+    for user_id, n in told.items():
+        if user_id not in per_user:
+            told_by_count[n].append(user_id)
+    for n, users in told_by_count.items():
+        notify_users(users, kind="batch", now=now, url="/alerts/",
+                     text=_("批量导入了%(n)d条您所在辖区的预警，请知悉") % {"n": n})
     for street_id, n in high_by_street.items():
         webhook_enqueue(street_ids=[street_id], now=now,
                         text=_("【高级别预警】批量导入%(n)d条高级别预警，请相关网格和民警立即处置") % {"n": n})

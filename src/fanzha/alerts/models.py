@@ -250,6 +250,17 @@ class Alert(Placed, PiiMixin):
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
 
+    @property
+    def place_name(self) -> str:
+        """The name of the queue's node: its grid, else community, else street ("" for none).
+
+        An alert for a person not on the register or outside the area has no grid (and maybe
+        no community): templates must not reach through the empty relations themselves."""
+        for node in (self.grid, self.community, self.street):
+            if node is not None:
+                return node.name
+        return ""
+
     def dues(self) -> list[tuple[str, object, object]]:
         """(stage, due, met at) for each time limit the alert has, in order."""
         out = []
@@ -369,6 +380,26 @@ class TimeLimit(models.Model):
     class Meta:
         verbose_name = _("处置时限")
         constraints = [models.UniqueConstraint(fields=["street", "grade"], name="time_limit_unique")]
+
+
+class RoutingRule(models.Model):
+    """The office's routing of one grade in its street: who is assigned the alert, who is told of it.
+
+    Streets without a row use `fanzha.alerts.rules.DEFAULT_RULES` (issue 15: every grade is
+    seen by the police station and notifies its duty officers; high grade is also assigned to
+    them, and they phone first)."""
+
+    street = models.ForeignKey("org.Node", models.CASCADE, related_name="+", verbose_name=_("街道"))
+    grade = models.CharField(_("预警级别"), max_length=8, choices=Grade.choices)
+    assign_grid = models.BooleanField(_("派网格（网格员、网格长）"), default=True)
+    assign_officers = models.BooleanField(_("派派出所民警处置"), default=False)
+    notify_officers = models.BooleanField(_("通知派出所值班民警"), default=True)
+    notify_community = models.BooleanField(_("通知社区"), default=False)
+    officers_phone_first = models.BooleanField(_("民警先电话劝阻"), default=False)
+
+    class Meta:
+        verbose_name = _("预警分派规则")
+        constraints = [models.UniqueConstraint(fields=["street", "grade"], name="routing_rule_unique")]
 
 
 class Notification(models.Model):

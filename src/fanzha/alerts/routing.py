@@ -6,13 +6,16 @@ Rules (SPEC §3):
    still routes to that grid; spread over several grids it needs a person.
 2. A resident inside the sender's area: the alert goes to the resident's grid,
    to its grid workers and grid leader(s). A grid without any goes to the
-   community staff instead. High grade also goes to the street's officers
-   (the police station's duty officers) for an immediate visit.
+   community staff instead. Then the street's routing rule for the grade
+   (`fanzha.alerts.rules`, set by the office): by default every grade notifies
+   the street's officers (the police station's duty officers), and high grade
+   is also assigned to them, who phone first, for an immediate visit.
 3. A resident registered outside the sender's area, or an area code from the
    sender that is not a node of its area: marked for transfer back, with the reason.
 4. A person not on the register: the queue of the node the sender's area code
    names (a grid routes to its people; a community or street queue waits for
-   manual assignment), else the sender's area's own queue.
+   manual assignment), else the sender's area's own queue. The grade's rule
+   adds and notifies the officers as in 2.
 
 `Router` works for one alert or ten thousand: `prepare()` looks everything up
 in bulk (one IN query per 500 hashes, one query for all responders), `route()`
@@ -27,7 +30,8 @@ from django.db import connection
 from django.utils.translation import gettext as _
 
 from fanzha.alerts.inputs import AlertInput
-from fanzha.alerts.models import AssigneeReason, Grade, Status
+from fanzha.alerts.models import AssigneeReason, Status
+from fanzha.alerts.rules import RuleBook
 from fanzha.core import pii
 from fanzha.org.models import Assignment, Node, Resident, Role, User
 
@@ -74,6 +78,8 @@ class Route:
     assignees: list[tuple[int, str]] = field(default_factory=list)  # (user id, AssigneeReason)
     note: str = ""
     transfer_reason: str = ""
+    notify: list[int] = field(default_factory=list)  # told of it, not assigned (duty officers, community)
+    phone_first: bool = False  # the officers phone the person first
 
     @property
     def max_escalation(self) -> int:
@@ -129,6 +135,7 @@ class Router:
         self.officers: dict[int, list[int]] = {}  # street id → users
         self.street_names: dict[int, str] = {}
         self.user_names: dict[int, str] = {}  # of everyone a route may name
+        self.rules = RuleBook(())
 
     # --- look-ups in bulk ---------------------------------------------------------------------
     # Plain SQL on indexed columns: for a single pushed alert the ORM's query compilation would
@@ -150,6 +157,7 @@ class Router:
         places = [r.place for r in self.by_id_hash.values()] + [r.place for rs in self.by_phone_hash.values() for r in rs]
         places += [Place.of_node(n) for n in self.nodes_by_code.values()] + [Place.of_node(self.area)]
         self._load_people(places)
+        self.rules = RuleBook({p.street_id for p in places})
         return self
 
     def _load_people(self, places: list[Place]) -> None:
@@ -212,8 +220,7 @@ class Router:
         else:
             route = Route(status=Status.PENDING, place=Place.of_node(self.area),
                           note=note + _("；进入%(node)s待分派队列") % {"node": self.area.name})
-        if inp.grade == Grade.HIGH:
-            self._add_officers(route)
+        self._apply_rule(route, inp.grade, assign_grid=False)
         return route
 
     def _find(self, inp: AlertInput) -> tuple[_Res | None, Place | None, str]:
@@ -236,23 +243,44 @@ class Router:
         return Route(status=Status.TRANSFER, place=Place.of_node(self.area), resident_id=resident_id,
                      note=reason, transfer_reason=reason)
 
-    def _add_people(self, route: Route, grade: str) -> None:
+    def _grid_people(self, route: Route) -> list[tuple[int, str]]:
         place = route.place
         people = list(self.responders.get(place.grid_id, [])) if place.grid_id else []
         if not people and place.community_id:
             people = [(u, AssigneeReason.COMMUNITY) for u in self.community_staff.get(place.community_id, [])]
             if place.grid_id:
                 route.note += _("；该网格暂无网格员，已派社区") if people else _("；该网格和社区暂无处置人员，请街道指派")
-        route.assignees = people
-        if grade == Grade.HIGH:
-            self._add_officers(route)
+        return people
 
-    def _add_officers(self, route: Route) -> None:
-        have = {u for u, _r in route.assignees}
-        for u in self.officers.get(route.place.street_id, []):
-            if u not in have:
-                route.assignees.append((u, AssigneeReason.OFFICER))
-                have.add(u)
+    def _add_people(self, route: Route, grade: str) -> None:
+        self._apply_rule(route, grade, assign_grid=True)
+
+    def _apply_rule(self, route: Route, grade: str, *, assign_grid: bool) -> None:
+        """Assign and notify as the street's rule for the grade says (see fanzha.alerts.rules).
+
+        `assign_grid` is False for a queue waiting for manual assignment (nobody at a grid yet).
+        An alert is never left without anyone assigned when its grid has people: if the rule
+        assigns only officers and the street has none, the grid's people take it."""
+        rule = self.rules.get(route.place.street_id, grade)
+        officers = list(self.officers.get(route.place.street_id, []))
+        grid = self._grid_people(route) if assign_grid and (rule.assign_grid or not (rule.assign_officers and officers)) else []
+        people: list[tuple[int, str]] = []
+        if rule.assign_officers and officers:
+            cops = [(u, AssigneeReason.OFFICER) for u in officers]
+            people = cops + grid if rule.officers_phone_first else grid + cops
+            if rule.officers_phone_first:
+                route.phone_first = True
+                route.note += _("；派出所民警先电话劝阻")
+        else:
+            people = grid
+        seen: set[int] = set()
+        route.assignees = [(u, r) for u, r in people if not (u in seen or seen.add(u))]
+        told = []
+        if rule.notify_officers:
+            told += officers
+        if rule.notify_community and route.place.community_id:
+            told += self.community_staff.get(route.place.community_id, [])
+        route.notify = [u for u in dict.fromkeys(told) if u not in seen]
 
 
 def place_columns(place: Place) -> dict[str, int | None]:

@@ -119,3 +119,33 @@ def conflicts_for(user, *, status: str = ConflictStatus.OPEN) -> QuerySet[AlertC
 
 def conflict_get(user, pk) -> AlertConflict:
     return get_scoped_or_404(AlertConflict.objects.select_related("alert", "sender"), user, pk=pk)
+
+
+def assignable_groups(alert: Alert, user, *, q: str = "") -> list[dict]:
+    """The people an alert may be handed to, grouped by where they work: the street's own staff, then each
+    community and each of its grids, the alert's own grid and community first. `q` keeps the people whose
+    name, role or place contains it. [{"label", "here", "people": [(user, role label)]}]"""
+    from fanzha.alerts.services import assignable_users
+    from fanzha.org.models import Level, Node
+
+    rows = assignable_users(alert, scope_of(user))
+    if not rows:
+        return []
+    communities = {n.pk: n for n in Node.objects.filter(street_id=alert.street_id, level=Level.COMMUNITY)}
+    q = (q or "").strip().lower()
+    groups: dict[int, dict] = {}
+    for u, node, role in rows:
+        if node.level == Level.STREET:
+            label, key = node.name, (0, 0, "", 0, "")
+        elif node.level == Level.COMMUNITY:
+            label, key = node.name, (1, node.sort, node.code, 0, "")
+        else:
+            c = communities.get(node.community_id)
+            label = f"{c.name} › {node.name}" if c else node.name
+            key = (1, c.sort if c else 0, c.code if c else "", 1 + node.sort, node.code)
+        if q and q not in f"{u} {u.username} {role} {label}".lower():
+            continue
+        here = node.pk in (alert.grid_id, alert.community_id) if node.level != Level.STREET else False
+        g = groups.setdefault(node.pk, {"label": label, "here": here, "key": (not here, *key), "people": []})
+        g["people"].append((u, role))
+    return sorted(groups.values(), key=lambda g: g["key"])

@@ -275,7 +275,15 @@ def _after_routing(alert: Alert, route: Route, notices: _Notices, *, now: dt.dat
     if route.status == Status.PENDING:
         people += notices.queue_staff
         text = _("待分派") + "·" + text
-    notify_users(people, kind="new", text=text, now=now, alert_id=alert.pk, url=alert_url(alert.pk))
+    officers = {u for u, r in route.assignees if r == AssigneeReason.OFFICER} if route.phone_first else set()
+    if officers:
+        notify_users([u for u in people if u in officers], kind="new", now=now, alert_id=alert.pk, url=alert_url(alert.pk),
+                     text=_("【请立即电话劝阻】") + text)
+    notify_users([u for u in people if u not in officers], kind="new", text=text, now=now, alert_id=alert.pk,
+                 url=alert_url(alert.pk))
+    told = [u for u in route.notify if u not in set(people)]
+    if told:
+        notify_users(told, kind="new", text=_("知悉·") + text, now=now, alert_id=alert.pk, url=alert_url(alert.pk))
     if notices.webhooks:
         webhook_enqueue(street_ids=[], hooks=notices.webhooks, text=text, now=now)
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/step/", views.step, name="step"),
     path("<int:pk>/close/", views.close, name="close"),
     path("<int:pk>/assign/", views.assign, name="assign"),
+    path("<int:pk>/assignable/", views.assignable, name="assignable"),
     path("<int:pk>/transfer-done/", views.transfer_done, name="transfer_done"),
     path("<int:pk>/reveal/", views.reveal, name="reveal"),
     path("notifications/", views.notifications, name="notifications"),

@@ -11,7 +11,6 @@ why and keeps what was typed.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -24,17 +23,19 @@ from django.views.decorators.http import (
 )
 
 from fanzha.alerts import selectors, services
-from fanzha.alerts.figures import Window, alert_figures, minutes
+from fanzha.alerts.figures import PERSON_PAGE, Window, alert_figures, minutes, sort_people
 from fanzha.alerts.forms import (
     AssignForm,
     CloseForm,
     ContactForm,
     StepForm,
+    RoutingRuleForm,
     TimeLimitForm,
     UploadForm,
     WebhookForm,
 )
 from fanzha.alerts.limits import DEFAULT_LIMITS, LimitBook
+from fanzha.alerts.rules import DEFAULT_RULES, FLAGS, RuleBook, routing_rule_set
 from fanzha.alerts.models import (
     AttemptResult,
     Channel,
@@ -47,6 +48,7 @@ from fanzha.alerts.models import (
     Webhook,
     WebhookDelivery,
 )
+from fanzha.core.access import area_view, can_open
 from fanzha.core.audit import audit
 from fanzha.core.models import AuditAction
 from fanzha.core.scoping import scope_of
@@ -87,7 +89,7 @@ def _queue_context(request, tab: str) -> dict:
     return {"items": items, "tab": tab, "counts": selectors.queue_counts(request.user), "now": now}
 
 
-@login_required
+@area_view("alerts")
 @require_safe
 def queue(request):
     _require_viewer(request.user)
@@ -95,12 +97,15 @@ def queue(request):
     ctx = _queue_context(request, tab)
     ctx["notifications"] = list(Notification.objects.filter(user=request.user, read_at__isnull=True)
                                 .order_by("-created_at", "-id")[:5])
+    ctx["can_settings"] = can_open(request.user, "alerts.settings")
+    if ctx["can_settings"]:
+        ctx["conflicts_open"] = selectors.conflicts_for(request.user).count()
     ctx["tabs"] = [("open", _("待处置")), ("mine", _("我的")), ("pending", _("待分派")), ("escalated", _("已升级")),
                    ("transfer", _("待移交")), ("closed", _("已办结"))]
     return render(request, "alerts/queue.html", ctx)
 
 
-@login_required
+@area_view("alerts")
 @require_safe
 def queue_fragment(request):
     """htmx, every few seconds: the list of one tab, with time left recomputed."""
@@ -116,7 +121,7 @@ def queue_fragment(request):
 def _work_context(request, alert, *, error: str = "", close_form: CloseForm | None = None, posted=None) -> dict:
     user = request.user
     can_handle = user.has_perm("alerts.handle_alerts")
-    assignable = services.assignable_users(alert, scope_of(user)) if can_handle and alert.status != Status.CLOSED else []
+    assign_groups = selectors.assignable_groups(alert, user) if can_handle and alert.status != Status.CLOSED else []
     return {
         "a": alert,
         "left": selectors.time_left(alert),
@@ -128,7 +133,8 @@ def _work_context(request, alert, *, error: str = "", close_form: CloseForm | No
         "channels": [(Channel.PHONE, Channel.PHONE.label), (Channel.CALLBACK_96110, Channel.CALLBACK_96110.label)],
         "phone_results": [r for r in AttemptResult.choices if r[0] != AttemptResult.NOT_FOUND],
         "judgements": Judgement.choices,
-        "assignable": assignable,
+        "assign_groups": assign_groups,
+        "assign_count": sum(len(g["people"]) for g in assign_groups),
         "assignees": list(alert.assignees.select_related("user").order_by("id")),
         "unreachable_tries": services.UNREACHABLE_TRIES,
         "Status": Status,
@@ -139,7 +145,7 @@ def _timeline(alert):
     return list(alert.events.select_related("user", "node").order_by("at", "id"))
 
 
-@login_required
+@area_view("alerts")
 @require_safe
 def detail(request, pk: int):
     alert = selectors.alert_get(request.user, pk)
@@ -149,7 +155,7 @@ def detail(request, pk: int):
     return render(request, "alerts/detail.html", ctx)
 
 
-@login_required
+@area_view("alerts")
 @require_safe
 def timeline_fragment(request, pk: int):
     alert = selectors.alert_get(request.user, pk)
@@ -158,11 +164,26 @@ def timeline_fragment(request, pk: int):
     return response
 
 
+@area_view("alerts")
+@require_safe
+def assignable(request, pk: int):
+    """htmx, from the reassign search box: the options of the picker, grouped by community and grid."""
+    _require(request.user, "alerts.handle_alerts")
+    alert = selectors.alert_get(request.user, pk)
+    q = request.GET.get("q", "")[:50]
+    groups = selectors.assignable_groups(alert, request.user, q=q) if alert.status != Status.CLOSED else []
+    return render(request, "alerts/_assign_options.html", {"assign_groups": groups, "q": q,
+                                                           "assign_count": sum(len(g["people"]) for g in groups)})
+
+
 def _work_response(request, alert, *, error: str = "", status: int = 200, close_form=None, posted=None):
     """The work panel (htmx) or, for a plain form post, the whole page / a redirect."""
     alert = selectors.alert_get(request.user, alert.pk)
     ctx = _work_context(request, alert, error=error, close_form=close_form, posted=posted)
     if _is_htmx(request):
+        # The work panel, and the timeline out of band: the step just recorded shows at once (issue 8).
+        ctx["events"] = _timeline(alert)
+        ctx["timeline_oob"] = True
         return render(request, "alerts/_work.html", ctx)  # 200: htmx only swaps successful answers
     if not error:
         return redirect("alerts:detail", pk=alert.pk)
@@ -179,7 +200,7 @@ def _action(request, pk: int):
     return selectors.alert_get(request.user, pk)
 
 
-@login_required
+@area_view("alerts")
 @require_POST
 def sign(request, pk: int):
     alert = _action(request, pk)
@@ -190,7 +211,7 @@ def sign(request, pk: int):
     return _work_response(request, alert)
 
 
-@login_required
+@area_view("alerts")
 @require_POST
 def contact(request, pk: int):
     alert = _action(request, pk)
@@ -205,7 +226,7 @@ def contact(request, pk: int):
     return _work_response(request, alert)
 
 
-@login_required
+@area_view("alerts")
 @require_POST
 def step(request, pk: int):
     alert = _action(request, pk)
@@ -220,7 +241,7 @@ def step(request, pk: int):
     return _work_response(request, alert)
 
 
-@login_required
+@area_view("alerts")
 @require_POST
 def close(request, pk: int):
     alert = _action(request, pk)
@@ -251,7 +272,7 @@ def close(request, pk: int):
     return _work_response(request, alert)
 
 
-@login_required
+@area_view("alerts")
 @require_POST
 def assign(request, pk: int):
     alert = _action(request, pk)
@@ -272,7 +293,7 @@ def assign(request, pk: int):
     return _work_response(request, alert)
 
 
-@login_required
+@area_view("alerts")
 @require_POST
 def transfer_done(request, pk: int):
     _require(request.user, "alerts.upload_alerts")
@@ -284,7 +305,7 @@ def transfer_done(request, pk: int):
     return _work_response(request, alert)
 
 
-@login_required
+@area_view("alerts")
 @require_POST
 def reveal(request, pk: int):
     """The full phone and ID numbers (to call the person), written to the audit log."""
@@ -298,7 +319,7 @@ def reveal(request, pk: int):
 # --- notifications -----------------------------------------------------------------------------
 
 
-@login_required
+@area_view("alerts")
 @require_http_methods(["GET", "HEAD", "POST"])
 def notifications(request):
     if request.method == "POST":
@@ -308,7 +329,7 @@ def notifications(request):
     return render(request, "alerts/notifications.html", {"items": items})
 
 
-@login_required
+@area_view("alerts")
 @require_safe
 def badge(request):
     """htmx, from the nav link: the number of unread notifications."""
@@ -319,7 +340,7 @@ def badge(request):
     return response
 
 
-@login_required
+@area_view("alerts")
 @require_safe
 def notification_open(request, pk: int):
     n = Notification.objects.filter(pk=pk, user=request.user).first()
@@ -350,7 +371,7 @@ def _upload_areas(user) -> list[Node]:
     return list(counties.order_by("sort", "code")) + _streets(user)
 
 
-@login_required
+@area_view("alerts.upload")
 @require_http_methods(["GET", "HEAD", "POST"])
 def upload(request):
     """Upload a spreadsheet of alerts: row report (nothing kept unless every row is good), then where they went."""
@@ -380,7 +401,7 @@ def upload(request):
     })
 
 
-@login_required
+@area_view("alerts.upload")
 @require_safe
 def upload_template(request):
     _require(request.user, "alerts.upload_alerts")
@@ -413,17 +434,33 @@ def _settings_street(request) -> Node:
     return streets[0]
 
 
-@login_required
+@area_view("alerts.settings")
 @require_http_methods(["GET", "HEAD", "POST"])
 def alert_settings(request):
-    """Time limits per grade and the group-chat bots of one street."""
+    """Time limits and routing rules per grade, and the group-chat bots of one street."""
     _require(request.user, "alerts.configure_alerts")
     street = _settings_street(request)
     book = LimitBook([street.pk])
+    rules = RuleBook([street.pk])
     forms_by_grade = {}
+    rule_forms: dict[str, RoutingRuleForm] = {}
     webhook_form = WebhookForm(prefix="hook")
     if request.method == "POST":
-        if request.POST.get("what") == "webhook":
+        if request.POST.get("what") == "routing":
+            grade = request.POST.get("grade", "")
+            if grade in Grade.values:
+                form = RoutingRuleForm(request.POST, prefix=f"route-{grade}")
+                if form.is_valid():
+                    try:
+                        routing_rule_set(street=street, grade=grade, **form.cleaned_data)
+                    except ValidationError as e:
+                        for field, msgs in (e.message_dict.items() if hasattr(e, "error_dict") else [(None, e.messages)]):
+                            form.add_error(field if field in form.fields else None, msgs)
+                    else:
+                        messages.success(request, _("%(g)s级预警的分派规则已保存，对此后收到的预警生效") % {"g": Grade(grade).label})
+                        return redirect(f"{request.path}?street={street.pk}")
+                rule_forms[grade] = form
+        elif request.POST.get("what") == "webhook":
             webhook_form = WebhookForm(request.POST, prefix="hook")
             if webhook_form.is_valid():
                 try:
@@ -454,7 +491,10 @@ def alert_settings(request):
         limits = book.get(street.pk, grade)
         form = forms_by_grade.get(grade) or TimeLimitForm(prefix=grade, initial={
             "sign_minutes": limits.sign, "contact_minutes": limits.contact, "onsite_minutes": limits.onsite})
-        rows.append({"grade": grade, "label": label, "form": form, "default": DEFAULT_LIMITS[grade]})
+        rule = rules.get(street.pk, grade)
+        rule_form = rule_forms.get(grade) or RoutingRuleForm(prefix=f"route-{grade}", initial={f: getattr(rule, f) for f in FLAGS})
+        rows.append({"grade": grade, "label": label, "form": form, "default": DEFAULT_LIMITS[grade], "rule_form": rule_form,
+                     "rule_default": DEFAULT_RULES[grade], "rule_is_default": rule == DEFAULT_RULES[grade]})
     from fanzha.alerts.models import Sender
 
     return render(request, "alerts/settings.html", {
@@ -466,7 +506,7 @@ def alert_settings(request):
     })
 
 
-@login_required
+@area_view("alerts.settings")
 @require_POST
 def webhook_delete(request, pk: int):
     _require(request.user, "alerts.configure_alerts")
@@ -482,7 +522,7 @@ def webhook_delete(request, pk: int):
 # --- conflicts ---------------------------------------------------------------------------------
 
 
-@login_required
+@area_view("alerts.settings")
 @require_safe
 def conflicts(request):
     _require(request.user, "alerts.configure_alerts")
@@ -493,7 +533,7 @@ def conflicts(request):
     return render(request, "alerts/conflicts.html", {"items": items, "status": status, "statuses": ConflictStatus.choices})
 
 
-@login_required
+@area_view("alerts.settings")
 @require_POST
 def conflict_resolve(request, pk: int):
     _require(request.user, "alerts.configure_alerts")
@@ -515,6 +555,8 @@ def conflict_resolve(request, pk: int):
 
 
 def _figures_params(request):
+    """(node, window, problem): the node in scope, the period from the date-range control (start/end), an
+    older `period` code, or the recent months; a bad period is said and replaced by the recent months."""
     user = request.user
     raw = request.GET.get("node") or ""
     node = None
@@ -526,35 +568,77 @@ def _figures_params(request):
     else:
         tops = org_selectors.top_nodes(user)
         node = tops[0] if len(tops) == 1 else None
+    start, end = request.GET.get("start", ""), request.GET.get("end", "")
+    problem = ""
     try:
-        window = Window.parse(request.GET.get("period", ""))
-    except ValueError:
-        messages.error(request, _("期间格式不正确，已显示近6个月"))
+        if start or end:
+            today = timezone.localdate()
+            window = Window.between(start or Window.parse("").start, end or today)
+        else:
+            window = Window.parse(request.GET.get("period", ""))
+    except ValueError as e:
+        problem = str(e) if start or end else _("期间格式不正确")
         window = Window.parse("")
-    return node, window
+    return node, window, problem
 
 
-@login_required
+def _presets(today) -> list[tuple[str, str, str]]:
+    """(label, start, end) of the quick choices beside the date range."""
+    import datetime as dt
+
+    recent = Window.parse("", today=today)
+    quarter = dt.date(today.year, (today.month - 1) // 3 * 3 + 1, 1)
+    return [(str(recent.label), recent.start.isoformat(), today.isoformat()),
+            (_("本月"), today.replace(day=1).isoformat(), today.isoformat()),
+            (_("本季度"), quarter.isoformat(), today.isoformat()),
+            (_("本年"), today.replace(month=1, day=1).isoformat(), today.isoformat()),
+            (_("上一年"), dt.date(today.year - 1, 1, 1).isoformat(), dt.date(today.year - 1, 12, 31).isoformat())]
+
+
+@area_view("alerts.figures")
 @require_safe
 def figures(request):
     _require_viewer(request.user)
-    node, window = _figures_params(request)
+    node, window, problem = _figures_params(request)
+    if problem:
+        messages.error(request, _("%(why)s，已显示近6个月") % {"why": problem})
     data = alert_figures(request.user, node=node, window=window)
     scope = scope_of(request.user)
     ancestors = [a for a in (node.ancestors() if node else []) if scope.contains_node(a)]
+    people, sort = sort_people(data["by_person"], request.GET.get("sort", "-received"))
+    from django.core.paginator import Paginator
+
+    person_page = Paginator(people, PERSON_PAGE).get_page(request.GET.get("page"))
+    keep = request.GET.copy()
+    for k in ("sort", "page"):
+        keep.pop(k, None)
+    keep["start"], keep["end"] = window.start.isoformat(), window.end.isoformat()
+    keep.pop("period", None)
+    columns = [("name", _("姓名")), ("received", _("签收")), ("signed_pct", _("按时签收")),
+               ("contacted_pct", _("按时联系上")), ("contact_median", _("联系用时中位数")), ("dissuaded", _("劝阻成功"))]
+    heads = []
+    for key, label in columns:
+        on = sort.lstrip("-") == key
+        desc = on and sort.startswith("-")
+        # First click: names A→Z, figures largest first; a second click reverses.
+        nxt = (key if desc else f"-{key}") if on else (key if key == "name" else f"-{key}")
+        heads.append({"key": key, "label": label, "sort": nxt, "on": on,
+                      "aria": ("descending" if desc else "ascending") if on else ""})
     return render(request, "alerts/figures.html", {
         "data": data, "node": node, "window": window, "ancestors": ancestors, "minutes": minutes,
-        "outcome_labels": dict(Outcome.choices),
-        "period": request.GET.get("period", ""),
+        "outcome_labels": dict(Outcome.choices), "person_page": person_page, "person_heads": heads, "sort": sort,
+        "keep": keep.urlencode(), "range_query": f"start={window.start.isoformat()}&end={window.end.isoformat()}",
+        "presets": _presets(timezone.localdate()), "today": timezone.localdate().isoformat(),
+        "chart_labels": {"received": _("接收"), "contacted_pct": _("按时联系上%")},
     })
 
 
-@login_required
+@area_view("alerts.figures")
 @require_safe
 def figures_export(request):
     _require_viewer(request.user)
     _require(request.user, "org.export_data")
-    node, window = _figures_params(request)
+    node, window, _problem = _figures_params(request)
     data = alert_figures(request.user, node=node, window=window)
     from fanzha.alerts.exports import figures_workbook
 

@@ -1,9 +1,8 @@
-"""Template helpers of the alert pages: the nav link with its unread badge, time-left badges."""
+"""Template helpers of the alert pages: the unread badge, time-left badges, durations, money in 万元."""
 
 from __future__ import annotations
 
 from django import template
-from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
@@ -47,21 +46,13 @@ def seconds_text(seconds) -> str:
     return "—" if seconds is None else duration(seconds)
 
 
-@register.simple_tag(takes_context=True)
-def alerts_nav(context) -> str:
-    """The nav link to the alert queue, nothing for roles that do not handle alerts (group heads, unit
-    liaisons). The unread count is fetched by htmx after the page loads (and every 30 s), so the link
-    adds no query to any page."""
-    request = context.get("request")
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return ""
-    from fanzha.alerts.selectors import can_see_alerts
-
-    if not can_see_alerts(user):
-        return ""
-    return format_html('<a href="{}">{}<span hx-get="{}" hx-trigger="load, every 30s" hx-swap="innerHTML"></span></a>',
-                       reverse("alerts:queue"), _("预警"), reverse("alerts:badge"))
+@register.filter
+def wan(amount) -> str:
+    """Yuan as 万元 with thousands separators and at most two decimals: 1234567 → '123.46'."""
+    if amount in (None, ""):
+        return "—"
+    text = f"{float(amount) / 10000:,.2f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def unread_badge(n: int) -> str:

@@ -33,3 +33,14 @@ def test_replay_command_pushes_alerts(tree, personas):
     call_command("alerts_replay", "--street", "S", "--count", "3", "--rate", "600", "--seed", "1", stdout=out)
     assert Alert.objects.count() == 3 and "pushed 3 alerts" in out.getvalue()
     assert Alert.objects.filter(sender__name__contains="演示").count() == 3
+
+
+def test_demo_loader_adds_the_awkward_cases_once(tree, personas):
+    """The `fanzha demo` hook: history plus the awkward cases (pending, transfer, escalated), and a second run adds nothing."""
+    from fanzha.alerts.demo import AWKWARD_PREFIX, build_awkward_alerts, load_demo
+
+    load_demo(tree.street)
+    awkward = Alert.objects.filter(external_id__startswith=AWKWARD_PREFIX)
+    assert {Status.PENDING, Status.TRANSFER} <= set(awkward.values_list("status", flat=True))
+    assert awkward.filter(escalation_level__gt=0).exists()
+    assert build_awkward_alerts(tree.street) == 0

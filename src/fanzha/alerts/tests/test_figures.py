@@ -94,9 +94,11 @@ def test_page_api_and_export(client, handled, tree, personas):
     assert x.status_code == 200
     wb = openpyxl.load_workbook(io.BytesIO(x.content))
     assert wb.sheetnames[:3] == ["总体", "按下级", "按人员"] and wb["总体"]["B2"].value == 4
-    client.force_login(personas.grid1)
-    assert client.get("/alerts/figures.xlsx").status_code == 403  # no export permission
-    assert 'id="fig-received">3<' in client.get("/alerts/figures/").content.decode()
+    client.force_login(personas.community)
+    assert 'id="fig-received">4<' in client.get("/alerts/figures/").content.decode()
+    client.force_login(personas.grid1)  # SPEC §1: the grid team works alerts; figures are the street's and community's
+    assert client.get("/alerts/figures/").status_code == 403
+    assert client.get("/alerts/figures.xlsx").status_code == 403
 
 
 def test_trend_by_month_and_by_day(handled, personas):

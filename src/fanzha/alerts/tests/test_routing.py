@@ -167,3 +167,89 @@ def test_pii_is_stored_encrypted_with_hash_and_mask(tree, personas, sender):
         cur.execute("SELECT phone_enc, id_number_enc FROM alerts_alert WHERE id = %s", [a.pk])
         raw = " ".join(cur.fetchone())
     assert "13800138001" not in raw and tree.r1.id_number not in raw
+
+
+# --- the office's routing rules per grade (issue 15 §3; defaults: the police station on every grade) -------
+
+
+def test_default_every_grade_notifies_the_duty_officer(tree, personas, sender):
+    """Medium and low are assigned to the grid but told to the police station's officers, who see them in their queue."""
+    from fanzha.alerts.selectors import alert_queue
+
+    for i, grade in enumerate(("中", "低")):
+        a = ingest(sender, id=f"N{i}", grade=grade)
+        assert "police" not in people(a)
+        n = Notification.objects.get(alert=a, user=personas.police)
+        assert n.text.startswith("知悉")
+        assert a in list(alert_queue(personas.police, tab="open"))
+
+
+def test_default_high_grade_officers_phone_first(tree, personas, sender):
+    """High grade for a registered resident: the officers are assigned first and told to phone at once; grid people too."""
+    a = ingest(sender, grade="高")
+    order = list(AlertAssignee.objects.filter(alert=a).order_by("id").values_list("user__username", flat=True))
+    assert order[0] == "police" and set(order) == {"police", "grid1", "gridleader"}
+    assert Notification.objects.get(alert=a, user=personas.police).text.startswith("【请立即电话劝阻】")
+    assert not Notification.objects.get(alert=a, user=personas.grid1).text.startswith("【")
+    assert "民警先电话劝阻" in a.route_note
+    from fanzha.alerts.selectors import alert_queue
+
+    assert a in list(alert_queue(personas.police, tab="mine"))  # defect: the police's 我的 tab stayed empty
+
+
+def test_office_changes_the_routing_of_a_grade(tree, personas, sender):
+    """The office assigns medium to the officers too and tells the community; high to the officers only."""
+    from django.core.exceptions import ValidationError
+
+    from fanzha.alerts.rules import routing_rule_set
+
+    routing_rule_set(street=tree.street, grade="medium", assign_grid=True, assign_officers=True, notify_officers=True,
+                     notify_community=True, officers_phone_first=False)
+    a = ingest(sender, id="M1", grade="中")
+    assert people(a) == {"grid1": "grid_worker", "gridleader": "grid_leader", "police": "officer"}
+    assert Notification.objects.filter(alert=a, user=personas.community, text__startswith="知悉").exists()
+    routing_rule_set(street=tree.street, grade="high", assign_grid=False, assign_officers=True, notify_officers=True,
+                     notify_community=False, officers_phone_first=True)
+    h = ingest(sender, id="H1", grade="高")
+    assert people(h) == {"police": "officer"} and h.grid_id == tree.g1.id
+    routing_rule_set(street=tree.street, grade="low", assign_grid=True, assign_officers=False, notify_officers=False,
+                     notify_community=False, officers_phone_first=False)
+    low = ingest(sender, id="L1", grade="低")
+    assert not Notification.objects.filter(alert=low, user=personas.police).exists()
+    with pytest.raises(ValidationError):
+        routing_rule_set(street=tree.street, grade="low", assign_grid=False, assign_officers=False, notify_officers=True,
+                         notify_community=False, officers_phone_first=False)
+    with pytest.raises(ValidationError):
+        routing_rule_set(street=tree.c1, grade="low", assign_grid=True, assign_officers=False, notify_officers=True,
+                         notify_community=False, officers_phone_first=False)
+
+
+def test_rule_for_officers_only_falls_back_to_the_grid_without_officers(tree, personas, sender):
+    """A street without officers: an officers-only rule still leaves the alert with the grid's people."""
+    from fanzha.alerts.rules import routing_rule_set
+    from fanzha.org.models import Assignment
+
+    Assignment.objects.filter(user=personas.police).delete()
+    routing_rule_set(street=tree.street, grade="high", assign_grid=False, assign_officers=True, notify_officers=True,
+                     notify_community=False, officers_phone_first=True)
+    a = ingest(sender, grade="高")
+    assert people(a) == {"grid1": "grid_worker", "gridleader": "grid_leader"}
+
+
+def test_settings_page_saves_a_routing_rule(client, tree, personas):
+    """The office's settings page shows the rules per grade and saves a change; others get 403."""
+    from fanzha.alerts.models import RoutingRule
+
+    client.force_login(personas.office)
+    html = client.get("/alerts/settings/").content.decode()
+    assert "分派与通知规则" in html and 'name="route-high-assign_officers"' in html
+    r = client.post("/alerts/settings/", {"what": "routing", "grade": "medium", "street": tree.street.pk,
+                                          "route-medium-assign_grid": "on", "route-medium-notify_officers": "on",
+                                          "route-medium-assign_officers": "on"})
+    assert r.status_code == 302
+    rule = RoutingRule.objects.get(street=tree.street, grade="medium")
+    assert rule.assign_officers and not rule.notify_community
+    r = client.post("/alerts/settings/", {"what": "routing", "grade": "low", "street": tree.street.pk})
+    assert r.status_code == 200 and "至少要派给" in r.content.decode()
+    client.force_login(personas.police)
+    assert client.get("/alerts/settings/").status_code == 403
