@@ -145,7 +145,7 @@ def build_history(street: Node, *, days: int = 365, per_day: float = 3.0, seed: 
                 hand_h = check_h + rng.uniform(0.5, 48)
                 if hand_h < age_h:
                     handed = received + dt.timedelta(hours=hand_h)
-                    to_police = rng.random() < 0.5
+                    to_police = rng.random() < 0.5 or not departments
                     unit = None if to_police else rng.choice(departments)
                     due = handed + dt.timedelta(days=3)
                     handoff = Handoff(to_police=to_police, unit=unit, handed_at=handed, due_at=due,
