@@ -138,16 +138,33 @@ def cell_text(v, kind: str) -> str:
 
 # --- measuring ---------------------------------------------------------------------------
 
-NARROW_EM = 0.64  # widest fallback digits (DejaVu Serif) are 0.636 em; Times New Roman 0.5
-CELL_PAD_PT = 2.85 * 2 + 3.5  # left + right cell margins, and room for rounding
+# Widths in em of narrow characters, from the widest face a machine may substitute for Times New
+# Roman (DejaVu Serif: digits 0.636, ",." 0.318, "-" 0.338; Times New Roman itself is narrower).
+DIGIT_EM, PUNCT_EM, LETTER_EM, WIDE_EM = 0.64, 0.34, 0.78, 1.0
+CELL_MARGIN_TW = 43  # 2.15 pt each side of a cell's text
+CELL_PAD_PT = CELL_MARGIN_TW / 20 * 2 + 2.0  # left + right cell margins, and room for rounding
+
+
+def _char_em(ch: str) -> float:
+    if ord(ch) > 0x2000 and unicodedata.east_asian_width(ch) in ("W", "F", "A"):
+        return WIDE_EM
+    if ch.isdigit():
+        return DIGIT_EM
+    if ch in ",.:;'-/ ()[]!|":
+        return PUNCT_EM
+    return LETTER_EM
+
+
+BOLD_FACTOR = 1.1  # bold digits are up to 10 % wider (DejaVu Serif Bold 0.696 em)
+BOUNDARY_EM = 0.2  # LibreOffice puts a little space where Chinese meets digits or Latin letters
 
 
 def text_width(s: str, size: float) -> float:
-    """Width in points of `s` on one line at `size` pt (CJK and full-width: 1 em; others: NARROW_EM)."""
-    w = 0.0
-    for ch in s:
-        w += size if unicodedata.east_asian_width(ch) in ("W", "F", "A") and ord(ch) > 0x2000 else size * NARROW_EM
-    return w
+    """Width in points of `s` on one line at `size` pt (CJK and full-width 1 em; digits, punctuation
+    and letters by the widths above; BOUNDARY_EM where Chinese meets Latin)."""
+    ems = [_char_em(ch) for ch in s]
+    boundaries = sum(1 for a, b in zip(ems, ems[1:]) if (a == WIDE_EM) != (b == WIDE_EM))
+    return (sum(ems) + boundaries * BOUNDARY_EM) * size
 
 
 def _longest_token(s: str, size: float) -> float:
@@ -170,8 +187,8 @@ class TableLayout:
 
 
 HEADER_LINES = 4  # a header cell may wrap onto this many lines; data cells of numbers never wrap
-TEXT_MIN_CHARS = 6  # a text column narrower than this many characters only if its content is
-ATTEMPTS = [(False, 12), (False, 10.5), (True, 12), (True, 10.5), (True, 9), (True, 8), (True, 7.5)]
+TEXT_MIN_CHARS = 12  # text up to this long (names of places and units) is never broken over lines
+ATTEMPTS = [(False, 12), (False, 10.5), (True, 12), (True, 10.5), (True, 9), (True, 8), (True, 7.5), (True, 6.5)]
 
 
 def text_area(landscape: bool) -> tuple[float, float]:
@@ -195,13 +212,14 @@ def layout_table(columns: list[Column], rows: list[list], totals: list | None = 
     3. If nothing fits, the last attempt is squeezed in proportion.
     """
     texts = [[cell_text(v, c.kind) for v, c in zip(r, columns)] for r in rows]
-    if totals:
-        texts.append([cell_text(v, c.kind) for v, c in zip(totals, columns)])
+    bold_row = [cell_text(v, c.kind) for v, c in zip(totals, columns)] if totals else []
     for landscape, size in ATTEMPTS:
         avail = text_area(landscape)[0]
         natural, minimum, data_natural = [], [], []
         for i, col in enumerate(columns):
             data = max((text_width(r[i], size) for r in texts if i < len(r)), default=0.0)
+            if bold_row and i < len(bold_row):  # the totals row is bold: wider glyphs
+                data = max(data, text_width(bold_row[i], size) * BOLD_FACTOR)
             head = text_width(col.header, size)
             head_min = math.ceil(len(col.header) / HEADER_LINES) * size if col.header else 0
             head_min = max(head_min, _longest_token(col.header, size))
@@ -358,7 +376,7 @@ class Document:
                          f'<w:rPr><w:sz w:val="2"/></w:rPr>{sect}</w:pPr></w:p>')
             orientation = next_landscape
 
-        parts.extend(self._title_xml())
+        pending.extend(self._title_xml())  # the title goes with the first block, on its page
         self.layouts = []
         for block in self.blocks:
             kind = block[0]
@@ -529,7 +547,9 @@ class Document:
 
         def ppr(align: str) -> str:
             if align not in ppr_cache:
-                ppr_cache[align] = (f'<w:pPr><w:snapToGrid w:val="0"/><w:spacing w:line="{line}" w:lineRule="atLeast"/>'
+                # no extra space between Chinese and Latin/digits: cells are exactly as wide as measured
+                ppr_cache[align] = (f'<w:pPr><w:snapToGrid w:val="0"/><w:autoSpaceDE w:val="0"/><w:autoSpaceDN w:val="0"/>'
+                                    f'<w:spacing w:line="{line}" w:lineRule="atLeast"/>'
                                     f'<w:jc w:val="{align}"/></w:pPr>')
             return ppr_cache[align]
 
@@ -546,7 +566,8 @@ class Document:
         out = [f'<w:tbl {NS}><w:tblPr><w:tblW w:w="{sum(widths)}" w:type="dxa"/><w:jc w:val="center"/>'
                f'<w:tblBorders><w:top {border}/><w:left {border}/><w:bottom {border}/><w:right {border}/>'
                f'<w:insideH {border}/><w:insideV {border}/></w:tblBorders><w:tblLayout w:type="fixed"/>'
-               f'<w:tblCellMar><w:left w:w="57" w:type="dxa"/><w:right w:w="57" w:type="dxa"/></w:tblCellMar>'
+               f'<w:tblCellMar><w:left w:w="{CELL_MARGIN_TW}" w:type="dxa"/><w:right w:w="{CELL_MARGIN_TW}" w:type="dxa"/>'
+               f'</w:tblCellMar>'
                f'<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="1" w:firstColumn="1" w:lastColumn="0" w:noHBand="0" w:noVBand="1"/>'
                f'</w:tblPr><w:tblGrid>{"".join(f"<w:gridCol w:w={chr(34)}{w}{chr(34)}/>" for w in widths)}</w:tblGrid>']
         # header row: repeated on every page, never split

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import time
 from dataclasses import dataclass
 
@@ -126,8 +127,95 @@ def make_report(report: PeriodicReport) -> PeriodicReport:
     report.generated_at = timezone.now()
     report.error = ""
     report.save(update_fields=["xlsx_file", "docx_file", "figures", "status", "generated_at", "error"])
-    ev.remove_quietly(*old)
+    ev.remove_quietly(*old, pdf_of(old[1]))
     return report
+
+
+def pdf_of(docx_rel: str) -> str:
+    """Where the PDF copy of a stored Word file is kept: beside it, same name, .pdf."""
+    return docx_rel.rsplit(".", 1)[0] + ".pdf" if docx_rel else ""
+
+
+def make_pdf(docx_rel: str) -> str:
+    """Print a stored report's Word file to PDF beside it, where LibreOffice is installed.
+
+    Returns the PDF's relative path, or "" when there is no LibreOffice, another
+    worker is printing it, or it failed (logged): the Word and Excel files are
+    the report, the PDF a copy for forwarding, so a failure here never fails
+    the report. A lock file created with O_EXCL beside the PDF is the claim, so
+    two workers never print the same file; a lock older than STALE_AFTER is
+    taken over.
+    """
+    from fanzha.core import pdf
+
+    if not docx_rel or not pdf.available():
+        return ""
+    try:
+        target = ev.path_of(pdf_of(docx_rel))
+        source = ev.path_of(docx_rel)
+    except ValueError:
+        return ""
+    lock = target.with_suffix(".pdf.lock")
+    try:
+        fd = os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640)
+    except FileExistsError:
+        try:
+            if time.time() - lock.stat().st_mtime < STALE_AFTER.total_seconds():
+                return ""
+            lock.unlink()
+            fd = os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640)
+        except OSError:
+            return ""
+    os.close(fd)
+    try:
+        pdf.to_pdf(source)
+    except (pdf.PdfError, OSError):
+        logger.warning("PDF of report file %s not made", docx_rel, exc_info=True)
+        return ""
+    finally:
+        lock.unlink(missing_ok=True)
+    return pdf_of(docx_rel)
+
+
+_pdf_failed: set[str] = set()  # Word files this process could not print (not retried until restart)
+
+
+def make_due_pdfs(now: dt.datetime | None = None, *, budget_seconds: float = 20.0) -> int:
+    """PDF copies of the reports made in the catch-up window that have none yet; returns how many.
+
+    Runs right after the report pass (its own periodic job), so a report made
+    on one pass has its PDF on the next; PDFs made on request do not wait for it.
+    """
+    from fanzha.core import pdf
+
+    if not pdf.available():
+        return 0
+    now = now or timezone.now()
+    since = timezone.localdate(now) - dt.timedelta(days=CATCH_UP_DAYS)
+    started = time.monotonic()
+    made = 0
+    rows = (PeriodicReport.objects.filter(status=ReportStatus.DONE, report_date__gte=since).exclude(docx_file="")
+            .order_by("-report_date", "id").values_list("docx_file", flat=True))
+    for docx_rel in rows:
+        if time.monotonic() - started > budget_seconds:
+            break
+        if docx_rel in _pdf_failed:
+            continue
+        try:
+            if ev.path_of(pdf_of(docx_rel)).exists() or not ev.path_of(docx_rel).exists():
+                continue
+        except ValueError:
+            continue
+        if make_pdf(docx_rel):
+            made += 1
+        elif not ev.path_of(pdf_of(docx_rel)).with_suffix(".pdf.lock").exists():
+            _pdf_failed.add(docx_rel)
+    return made
+
+
+def run_due_pdfs(now: dt.datetime) -> int:
+    """The worker's periodic job (`fanzha.core.jobs`): PDF copies of new reports, a few seconds per pass."""
+    return make_due_pdfs(now, budget_seconds=5.0)
 
 
 def generate_due_reports(now: dt.datetime | None = None, *, budget_seconds: float = 20.0, limit: int | None = None) -> int:

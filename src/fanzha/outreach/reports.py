@@ -17,7 +17,6 @@ the number the API gives.
 from __future__ import annotations
 
 import datetime as dt
-import io
 from types import SimpleNamespace
 
 from django.db.models import Count, Sum
@@ -40,6 +39,7 @@ from fanzha.outreach.periods import (
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+PDF_TYPE = "application/pdf"
 
 STATUS_LABELS = {"met": "已完成", "on_track": "可按期完成", "behind": "进度滞后", "missed": "逾期未完成",
                  "no_target": "未设目标", "no_people": "—"}
@@ -371,235 +371,67 @@ def unit_monthly_data(user, *, node: Node | None = None, unit: Unit | None = Non
 # --- file layouts --------------------------------------------------------------------------
 
 
+def _columns(table: dict) -> list:
+    from fanzha.core.documents import Column
+
+    return [Column(c["title"], c["kind"]) for c in table["columns"]]
+
+
+def _report_day(data: dict) -> dt.date:
+    return dt.date.fromisoformat(data["report_date"])
+
+
 def to_xlsx(data: dict) -> bytes:
-    """The report as a workbook: a 汇总 sheet (title, unit, period, summary, key figures)
-    and one sheet per table. Numbers are numbers; rates are percentages with one decimal."""
-    import xlsxwriter
+    """The report as a workbook that prints (`fanzha.core.sheets`): a 汇总 sheet (title, unit,
+    period, summary, key figures) and one sheet per table. Numbers are numbers; rates are
+    percentages with one decimal."""
+    from fanzha.core.sheets import Workbook
 
-    from fanzha.core.exports import WORKBOOK_OPTIONS, neutralise
-
-    buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {**WORKBOOK_OPTIONS, "in_memory": True})
-    title = wb.add_format({"bold": True, "font_size": 16, "align": "center", "valign": "vcenter", "font_name": "宋体"})
-    sub = wb.add_format({"align": "center", "font_size": 11})
-    label = wb.add_format({"bold": True, "bg_color": "#EEF1F5", "border": 1})
-    head = wb.add_format({"bold": True, "bg_color": "#EEF1F5", "border": 1, "text_wrap": True, "align": "center", "valign": "vcenter"})
-    cell = wb.add_format({"border": 1})
-    num = wb.add_format({"border": 1, "num_format": "#,##0"})
-    pct = wb.add_format({"border": 1, "num_format": "0.0"})
-    bold_cell = wb.add_format({"border": 1, "bold": True})
-    bold_num = wb.add_format({"border": 1, "bold": True, "num_format": "#,##0"})
-    bold_pct = wb.add_format({"border": 1, "bold": True, "num_format": "0.0"})
-    wrap = wb.add_format({"text_wrap": True, "valign": "top", "border": 1})
-
-    def put(ws, r, c, v, kind, bold=False):
-        if v is None or v == "":
-            ws.write_blank(r, c, None, bold_cell if bold else cell)
-        elif kind == "pct" and isinstance(v, (int, float)):
-            ws.write_number(r, c, float(v), bold_pct if bold else pct)
-        elif kind == "int" and isinstance(v, (int, float)):
-            ws.write_number(r, c, v, bold_num if bold else num)
-        else:
-            ws.write_string(r, c, neutralise(str(v)), bold_cell if bold else cell)
-
-    ws = wb.add_worksheet(_("汇总"))
-    ws.set_column(0, 0, 30)
-    ws.set_column(1, 1, 60)
-    ws.merge_range(0, 0, 0, 1, data["title"], title)
-    ws.set_row(0, 30)
-    ws.merge_range(1, 0, 1, 1, data["subtitle"], sub)
-    r = 3
-    for k, v in data["meta"]:
-        ws.write_string(r, 0, k, label)
-        ws.write_string(r, 1, v, cell)
-        r += 1
-    ws.write_string(r, 0, _("总体情况"), label)
-    ws.write_string(r, 1, data["summary"], wrap)
-    ws.set_row(r, 15 * max(3, len(data["summary"]) // 30 + 1))
-    r += 2
-    ws.write_string(r, 0, _("指标"), head)
-    ws.write_string(r, 1, _("数值"), head)
-    r += 1
-    for k, v, kind in data["key_figures"]:
-        ws.write_string(r, 0, k, cell)
-        put(ws, r, 1, v, kind)
-        r += 1
-    r += 1
-    ws.write_string(r, 0, "  ".join(data["signature"]))
-    ws.write_string(r + 1, 0, _("本表由系统根据台账记录自动生成：%(t)s") % {"t": data["generated_at"]})
-
+    book = Workbook()
+    book.summary_sheet(
+        _("汇总"), title=data["title"], subtitle=data["subtitle"], fields=data["meta"],
+        paragraph=(_("总体情况"), data["summary"]), figures=data["key_figures"],
+        footer_lines=["    ".join(data["signature"]),
+                      _("本表由系统根据台账记录自动生成：%(t)s") % {"t": data["generated_at"]}])
     for t in data["tables"]:
-        name = t["title"][:31].replace("（", "(").replace("）", ")")
-        for ch in "[]:*?/\\":
-            name = name.replace(ch, "")
-        s = wb.add_worksheet(name)
-        cols = t["columns"]
-        s.merge_range(0, 0, 0, max(1, len(cols) - 1), f"{data['reporting_unit']} · {t['title']}", title)
-        s.write_string(1, 0, data["period"]["label"])
-        for c, col in enumerate(cols):
-            s.set_column(c, c, col["width"])
-            s.write_string(2, c, col["title"], head)
-        s.set_row(2, 32)
-        s.freeze_panes(3, 1)
-        for i, row in enumerate(t["rows"], start=3):
-            for c, v in enumerate(row):
-                put(s, i, c, v, cols[c]["kind"])
-        if t.get("total"):
-            i = 3 + len(t["rows"])
-            for c, v in enumerate(t["total"]):
-                put(s, i, c, v, cols[c]["kind"], bold=True)
-    wb.close()
-    return buf.getvalue()
-
-
-def _cell_text(v, kind: str) -> str:
-    if v is None or v == "":
-        return "—" if kind in ("int", "pct") else ""
-    if kind == "pct" and isinstance(v, (int, float)):
-        return f"{v:.1f}"
-    if kind == "int" and isinstance(v, (int, float)):
-        return f"{v:,}" if isinstance(v, int) else f"{v:g}"
-    return str(v)
-
-
-def _set_east_asian_font(run_or_style, name: str) -> None:
-    from docx.oxml.ns import qn
-
-    el = run_or_style.element if hasattr(run_or_style, "element") else run_or_style._element
-    rpr = el.get_or_add_rPr()
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = rpr.makeelement(qn("w:rFonts"), {})
-        rpr.append(fonts)
-    fonts.set(qn("w:eastAsia"), name)
-    fonts.set(qn("w:ascii"), name)
-    fonts.set(qn("w:hAnsi"), name)
+        book.table_sheet(t["title"], columns=_columns(t), rows=t["rows"], totals=t.get("total"),
+                         title=f"{data['reporting_unit']} · {t['title']}", subtitle=data["period"]["label"],
+                         empty_text=_("本期无记录。"))
+    return book.to_bytes()
 
 
 def to_docx(data: dict) -> bytes:
-    """The report as a Word document laid out the way an office files it:
-    centred title and issue, reporting unit / period / date line, 一、总体情况
-    (the summary paragraph), then one numbered section per table, and the
-    signature line."""
-    from docx import Document
-    from docx.enum.section import WD_ORIENT
-    from docx.enum.table import WD_TABLE_ALIGNMENT
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-    from docx.shared import Cm, Pt
+    """The report as a Word document in the official format (`fanzha.core.documents`): title and
+    issue, reporting unit and period, 一、总体情况 (the summary paragraph), one numbered section
+    per table, the signature line, and the reporting unit and date at the end (落款)."""
+    from fanzha.core.documents import Document
 
-    doc = Document()
-    section = doc.sections[0]
-    wide = any(len(t["columns"]) > 7 for t in data["tables"])
-    if wide:
-        section.orientation = WD_ORIENT.LANDSCAPE
-        section.page_width, section.page_height = section.page_height, section.page_width
-    for side in ("left_margin", "right_margin"):
-        setattr(section, side, Cm(2.0))
-    section.top_margin = section.bottom_margin = Cm(2.2)
-    normal = doc.styles["Normal"]
-    normal.font.size = Pt(12)
-    normal.font.name = "仿宋"
-    _set_east_asian_font(normal, "仿宋")
-
-    p = doc.add_paragraph()
-    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = p.add_run(data["title"])
-    run.bold = True
-    run.font.size = Pt(18)
-    _set_east_asian_font(run, "黑体")
-    p = doc.add_paragraph()
-    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    p.add_run(data["subtitle"]).font.size = Pt(12)
-    p = doc.add_paragraph()
-    p.add_run("　　".join(f"{k}：{v}" for k, v in data["meta"])).font.size = Pt(10.5)
-
-    numerals = "一二三四五六七八九十"
-
-    def heading(i: int, text: str) -> None:
-        h = doc.add_paragraph()
-        r = h.add_run(f"{numerals[i]}、{text}")
-        r.bold = True
-        r.font.size = Pt(14)
-        _set_east_asian_font(r, "黑体")
-
-    heading(0, _("总体情况"))
-    body = doc.add_paragraph()
-    body.paragraph_format.first_line_indent = Pt(24)
-    body.paragraph_format.line_spacing = 1.5
-    body.add_run(data["summary"])
-
-    def fast_table(columns, rows, total):
-        """A table built row by row through the XML (python-docx's cell lookups are quadratic)."""
-        table = doc.add_table(rows=1, cols=len(columns))
-        table.style = "Table Grid"
-        table.alignment = WD_TABLE_ALIGNMENT.CENTER
-        hdr = table.rows[0].cells
-        for c, col in enumerate(columns):
-            hdr[c].text = ""
-            r = hdr[c].paragraphs[0].add_run(col["title"])
-            r.bold = True
-            r.font.size = Pt(9)
-        template_tr = table.rows[0]._tr
-        tbl = table._tbl
-        all_rows = [(row, False) for row in rows] + ([(total, True)] if total else [])
-        for row, bold in all_rows:
-            tr = OxmlElement("w:tr")
-            for c, v in enumerate(row):
-                tc = OxmlElement("w:tc")
-                tcpr = OxmlElement("w:tcPr")
-                tc.append(tcpr)
-                para = OxmlElement("w:p")
-                if columns[c]["kind"] != "text":
-                    ppr = OxmlElement("w:pPr")
-                    jc = OxmlElement("w:jc")
-                    jc.set(qn("w:val"), "right")
-                    ppr.append(jc)
-                    para.append(ppr)
-                text = _cell_text(v, columns[c]["kind"])
-                if text:
-                    r = OxmlElement("w:r")
-                    rpr = OxmlElement("w:rPr")
-                    if bold:
-                        rpr.append(OxmlElement("w:b"))
-                    sz = OxmlElement("w:sz")
-                    sz.set(qn("w:val"), "18")
-                    rpr.append(sz)
-                    r.append(rpr)
-                    t = OxmlElement("w:t")
-                    t.text = text
-                    t.set(qn("xml:space"), "preserve")
-                    r.append(t)
-                    para.append(r)
-                tc.append(para)
-                tr.append(tc)
-            tbl.append(tr)
-        del template_tr
-        return table
-
-    for i, t in enumerate(data["tables"], start=1):
-        heading(min(i, len(numerals) - 1), t["title"])
+    doc = Document(title=data["title"], subtitle=data["subtitle"], issuer=data["reporting_unit"],
+                   date=_report_day(data),
+                   note=_("此件由系统根据台账记录自动生成，%(t)s") % {"t": data["generated_at"]})
+    doc.lines([f"{k}：{v}" for k, v in data["meta"][:2]], sep="　")
+    doc.heading1(_("总体情况"))
+    doc.paragraph(data["summary"])
+    for t in data["tables"]:
+        doc.heading1(t["title"])
         if not t["rows"]:
-            doc.add_paragraph(_("本期无记录。"))
+            doc.paragraph(_("本期无记录。"))
             continue
-        fast_table(t["columns"], t["rows"], t.get("total"))
-
-    doc.add_paragraph()
-    doc.add_paragraph("　　　　".join(data["signature"]))
-    note = doc.add_paragraph()
-    note.add_run(_("本表由系统根据台账记录自动生成（%(t)s），数据均来自活动、走访和安装登记。") % {"t": data["generated_at"]}).font.size = Pt(9)
-    out = io.BytesIO()
-    doc.save(out)
-    return out.getvalue()
+        doc.table(_columns(t), t["rows"], totals=t.get("total"))
+    doc.lines(data["signature"])
+    return doc.to_bytes()
 
 
 def render(data: dict, fmt: str) -> tuple[bytes, str]:
-    """(content, content type) of a report in "xlsx" or "docx"."""
+    """(content, content type) of a report in "xlsx", "docx" or "pdf"."""
     if fmt == "xlsx":
         return to_xlsx(data), XLSX_TYPE
     if fmt == "docx":
         return to_docx(data), DOCX_TYPE
+    if fmt == "pdf":  # the Word file printed by LibreOffice (fanzha.core.pdf; PdfError without it)
+        from fanzha.core.pdf import bytes_to_pdf
+
+        return bytes_to_pdf(to_docx(data), ".docx"), PDF_TYPE
     raise ValueError(fmt)
 
 
