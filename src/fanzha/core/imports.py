@@ -348,21 +348,49 @@ def _xlsx_rows(data: bytes, kind: str, max_rows: int, columns: list[Column] | No
         wb.close()
 
 
-def _csv_rows(data: bytes) -> list[list[str]]:
+_BLANK: tuple = ()
+
+
+def _csv_rows(data: bytes, max_rows: int) -> list:
+    """The CSV's rows, streamed: refused as soon as it holds more data rows than allowed.
+
+    Blank lines keep their place (so row numbers stay the file's) as one shared
+    empty tuple, and only when a data row follows them: trailing blank lines
+    cost nothing, and a file of millions of lines is refused without holding
+    them all.
+    """
     text = decode_text(data)
-    first = text.split("\n", 1)[0]
+    first = text[:text.find("\n")] if "\n" in text[:65536] else text[:65536]
     delimiter = max((",", "\t", ";"), key=first.count) if any(d in first for d in ",\t;") else ","
     csv.field_size_limit(max(csv.field_size_limit(), 16 * 1024 * 1024))
+    limit = max_rows + HEADER_SEARCH_ROWS + 1  # data rows plus the header and rows above it
+    line_limit = 2 * limit  # blank lines between data rows count too, so they cannot be used to pile up rows
+    rows: list = []
+    filled = pending_blank = 0
+    too_many = ImportFileError(_("数据行数超过上限%(max)d行，请拆分成多个文件导入。") % {"max": max_rows})
     try:
-        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+            if not r or (len(r) == 1 and not r[0].strip()) or not any(c.strip() for c in r):
+                pending_blank += 1
+                continue
+            if pending_blank:
+                if len(rows) + pending_blank > line_limit:
+                    raise too_many
+                rows.extend([_BLANK] * pending_blank)
+                pending_blank = 0
+            filled += 1
+            if filled > limit:
+                raise too_many
+            rows.append(r)
     except csv.Error as e:
         raise ImportFileError(_("CSV文件格式有误：%(why)s") % {"why": e}) from None
+    return rows
 
 
 def read_sheet(data: bytes, max_rows: int, columns: list[Column] | None = None) -> list[list[Any]]:
     """The rows of the upload: a CSV, or the workbook's sheet holding `columns`' header."""
     kind = sniff(data)
-    return _xlsx_rows(data, kind, max_rows, columns) if kind in ("xlsx", "xls") else _csv_rows(data)
+    return _xlsx_rows(data, kind, max_rows, columns) if kind in ("xlsx", "xls") else _csv_rows(data, max_rows)
 
 
 _BRACKETED = re.compile(r"[（(【\[].*?[)）】\]]")
