@@ -99,7 +99,10 @@ def _answer_mac(nonce: str, answer: int) -> str:
 
 
 def _words(n: int) -> str:
-    return NUMBERS[n] if n <= 10 else f"{n}"
+    """Chinese numerals on Chinese pages (read aloud naturally by screen readers), digits otherwise."""
+    from django.utils.translation import get_language
+
+    return NUMBERS[n] if n <= 10 and (get_language() or "zh").startswith("zh") else f"{n}"
 
 
 @dataclass(frozen=True)

@@ -92,6 +92,24 @@ def duplicates_of(user, clue: Clue, *, limit: int = 10) -> list[tuple[Clue, list
     return [(c, matched[c.pk]) for c in order[:limit]]
 
 
+def department_record(user) -> dict | None:
+    """A department's own answer record over the last year: hand-offs, answered, within deadline, median hours."""
+    import datetime as dt
+    import statistics
+
+    scope = scope_of(user)
+    if not scope.unit_ids:
+        return None
+    since = timezone.now() - dt.timedelta(days=365)
+    rows = list(Handoff.objects.filter(unit_id__in=sorted(scope.unit_ids), handed_at__gte=since)
+                .exclude(status=HandoffStatus.WITHDRAWN).values_list("status", "within_deadline", "answer_seconds"))
+    replied = [r for r in rows if r[0] != HandoffStatus.OPEN]
+    secs = [r[2] for r in replied if r[2] is not None]
+    return {"handed": len(rows), "answered": len(replied), "within": sum(1 for r in replied if r[1]),
+            "within_pct": round(100 * sum(1 for r in replied if r[1]) / len(replied), 1) if replied else None,
+            "median_h": round(statistics.median(secs) / 3600, 1) if secs else None}
+
+
 def handoffs_of(clue: Clue) -> list[Handoff]:
     return list(clue.handoffs.select_related("unit", "handed_by", "answered_by").order_by("handed_at", "id"))
 

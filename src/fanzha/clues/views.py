@@ -60,7 +60,7 @@ def queue(request):
         "page": page, "tab": tab, "tabs": tabs, "counts": selectors.queue_counts(user), "dept": dept,
         "source": source, "kind": kind, "q": q, "sources": Source.choices, "kinds": Kind.choices,
         "keep": keep.urlencode(), "can_add": can_open(user, "clues.new"),
-        "street": street, "now": timezone.now(),
+        "street": street, "now": timezone.now(), "record": selectors.department_record(user) if dept else None,
     })
 
 
@@ -99,8 +99,10 @@ def new(request):
                 return redirect("clues:detail", pk=clue.pk)
     else:
         initial = {"source": Source.STAFF}
-        if len(nodes) and scope_of(user).top_node_ids:
-            initial["node"] = scope_of(user).top_node_ids[0]
+        offered = {n.pk for n, _label in nodes}
+        first = next((pk for pk in scope_of(user).top_node_ids if pk in offered), None)
+        if first:
+            initial["node"] = first
         form = StaffClueForm(initial=initial, nodes=nodes)
     return render(request, "clues/new.html", {"form": form}, status=400 if form.errors else 200)
 
