@@ -103,6 +103,8 @@ def _bulk_progress(rows: list[Responsibility], today: dt.date, rng: random.Rando
 
 def load_demo(street: Node, stdout=None, *, today: dt.date | None = None) -> None:
     today = today or timezone.localdate()
+    if Plan.objects.filter(street=street).exists():
+        return  # loaded once
     rng = random.Random(14)
     office = _user("office")
     year = today.year
@@ -223,12 +225,7 @@ def load_demo(street: Node, stdout=None, *, today: dt.date | None = None) -> Non
                                              today=today)
             n_rects += 1
             age = (today - due).days
-            if age > 60 and k not in (20, 21):  # old: fixed and accepted
-                photo_seed += 1
-                services.rectification_submit(user=office, rectification=r, fix_note="已补齐台账并归档。",
-                                              files=[_jpeg(photo_seed)], today=min(today, due))
-                services.rectification_accept(user=office, rectification=r, today=min(today, due + dt.timedelta(days=2)))
-            elif k == 19:  # reported, waiting for the office
+            if k == 19:  # reported, waiting for the office
                 photo_seed += 1
                 services.rectification_submit(user=office, rectification=r, fix_note="已整改，见照片。",
                                               files=[_jpeg(photo_seed)], today=today)
@@ -237,6 +234,11 @@ def load_demo(street: Node, stdout=None, *, today: dt.date | None = None) -> Non
                 services.rectification_submit(user=office, rectification=r, fix_note="已整改。", files=[_jpeg(photo_seed)],
                                               today=today)
                 services.rectification_return(user=office, rectification=r, note="照片不能反映整改后的台账，请补充。")
+            elif age > 60 and k not in (20, 21):  # old: fixed and accepted
+                photo_seed += 1
+                services.rectification_submit(user=office, rectification=r, fix_note="已补齐台账并归档。",
+                                              files=[_jpeg(photo_seed)], today=min(today, due))
+                services.rectification_accept(user=office, rectification=r, today=min(today, due + dt.timedelta(days=2)))
             # the rest stay open: overdue when their deadline has passed
 
     # 6. criticism
