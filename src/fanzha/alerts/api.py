@@ -299,6 +299,8 @@ def alert_close(request, alert_id: int, payload: CloseIn):
 class FigureFilters(Schema):
     node: int | None = Field(None, ge=1, le=2**63 - 1)
     period: str = Field("", max_length=12, description="'' or 'recent' (six months), 2025, 2025H1, 2025Q3, 2025-07")
+    start: str = Field("", max_length=10, description="first day (YYYY-MM-DD); with `end`, instead of `period`")
+    end: str = Field("", max_length=10, description="last day (YYYY-MM-DD), inclusive")
 
 
 @router.get("/stats/alerts", summary="Alert figures by node, period and person")
@@ -312,7 +314,10 @@ def alert_stats(request, filters: Query[FigureFilters]):
         tops = org_selectors.top_nodes(request.user)
         node = tops[0] if len(tops) == 1 else None
     try:
-        window = Window.parse(filters.period)
+        if filters.start or filters.end:
+            window = Window.between(filters.start or Window.parse("").start, filters.end or timezone.localdate())
+        else:
+            window = Window.parse(filters.period)
     except ValueError as e:
-        raise ValidationError({"period": [str(e)]}) from None
+        raise ValidationError({"start" if filters.start or filters.end else "period": [str(e)]}) from None
     return alert_figures(request.user, node=node, window=window)

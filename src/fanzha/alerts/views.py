@@ -624,7 +624,11 @@ def figures(request):
         nxt = (key if desc else f"-{key}") if on else (key if key == "name" else f"-{key}")
         heads.append({"key": key, "label": label, "sort": nxt, "on": on,
                       "aria": ("descending" if desc else "ascending") if on else ""})
+    sort_choices = [("name", _("姓名 A→Z")), ("-name", _("姓名 Z→A"))]
+    for key, label in columns[1:]:
+        sort_choices += [(f"-{key}", _("%(c)s 从高到低") % {"c": label}), (key, _("%(c)s 从低到高") % {"c": label})]
     return render(request, "alerts/figures.html", {
+        "sort_choices": sort_choices, "keep_items": [(k, v) for k in keep for v in keep.getlist(k)],
         "data": data, "node": node, "window": window, "ancestors": ancestors, "minutes": minutes,
         "outcome_labels": dict(Outcome.choices), "person_page": person_page, "person_heads": heads, "sort": sort,
         "keep": keep.urlencode(), "range_query": f"start={window.start.isoformat()}&end={window.end.isoformat()}",

@@ -4,6 +4,7 @@ worked and closed from a phone, and then shows in the leader's figures."""
 from __future__ import annotations
 
 import json
+import re
 import os
 import urllib.request
 from pathlib import Path
@@ -80,3 +81,85 @@ def test_alert_arrives_is_worked_on_a_phone_and_counted(phone_page, desk_page, t
     expect(desk.locator("#by-person")).to_contain_text("grid1")
     desk.wait_for_function("document.querySelector('#chart-trend canvas') !== null")
     desk.screenshot(path=str(SHOTS / "alerts-figures-desk.png"), full_page=True)
+
+
+def test_grid_worker_signs_phones_visits_and_closes_with_a_live_timeline(phone_page, tree, personas):
+    """At 390 px, as grid1 would: sign, phone (no answer, then reached), record the visit, warn face to face and close;
+    every step shows in 处置记录 as the answer to that tap (no reload), and the page never scrolls sideways."""
+    from playwright.sync_api import expect
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    _sender, token = services.sender_create(name="县反诈中心", node=tree.street)
+    page = phone_page
+    pushed = _push(page.base, token, grade="中", id="YJ-TL-1")
+    browser_login(page, "grid1")
+    page.goto(page.base + f"/alerts/{pushed['id']}/")
+    timeline = page.locator("#timeline")
+    expect(timeline).to_contain_text("接收分派")
+    assert _width(page) <= 390
+
+    def tap(button, expect_in_timeline: str):
+        with page.expect_response(lambda r: f"/alerts/{pushed['id']}/" in r.url and r.request.method == "POST"):
+            button.click()
+        # The answer of the tap itself carries the timeline (out-of-band swap): no waiting for the 5 s poll.
+        expect(timeline).to_contain_text(expect_in_timeline, timeout=1500)
+
+    tap(page.locator("#sign-button"), "签收")
+    expect(page.locator("#alert-status")).to_have_text("处置中")
+    tap(page.get_by_role("button", name="无人接听"), "无人接听")
+    tap(page.get_by_role("button", name="已联系上").first, "已联系上")
+    tap(page.get_by_role("button", name="上门见到本人"), "上门")
+    tap(page.get_by_role("button", name="已会面宣防"), "会面宣防")
+    assert _width(page) <= 390
+    page.check('input[name="outcome"][value="dissuaded"]')
+    page.fill("#id_note", "上门见到本人，已劝阻")
+    tap(page.locator("#close-button"), "办结")
+    expect(page.locator("#alert-status")).to_have_text("已办结")
+    assert timeline.locator("li").count() >= 7
+    page.screenshot(path=str(SHOTS / "alerts-timeline-phone.png"), full_page=True)
+    assert _width(page) <= 390
+    a = Alert.objects.get(pk=pushed["id"])
+    assert (a.status, a.outcome, a.attempts) == (Status.CLOSED, "dissuaded", 3) and a.onsite_at and a.warned_at
+
+
+def test_reassign_by_search_and_figures_on_a_phone(phone_page, tree, personas):
+    """At 390 px: community staff find a grid worker by typing part of the grid's name and reassign; the figures page
+    takes a date range, its tiles show whole figures and the per-person table sorts."""
+    from playwright.sync_api import expect
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    _sender, token = services.sender_create(name="县反诈中心", node=tree.street)
+    page = phone_page
+    pushed = _push(page.base, token, grade="低", id="YJ-RA-1")
+    browser_login(page, "community")
+    page.goto(page.base + f"/alerts/{pushed['id']}/")
+    options = page.locator("#assign-to optgroup")
+    expect(options.first).to_have_attribute("label", re.compile("本预警所在"))
+    page.fill("#assign-q", "第二网格")
+    expect(page.locator("#assign-to option", has_text="grid2")).to_have_count(1)
+    expect(page.locator("#assign-to option", has_text="grid1")).to_have_count(0)
+    page.select_option("#assign-to", label=page.locator("#assign-to option", has_text="grid2").inner_text())
+    page.get_by_role("button", name="改派", exact=True).click()
+    expect(page.locator("#timeline")).to_contain_text("改派给grid2", timeout=3000)
+    assert Alert.objects.get(pk=pushed["id"]).grid_id == tree.g2.id
+    assert _width(page) <= 390
+
+    page.goto(page.base + "/alerts/figures/")
+    import datetime as dt
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    start = today - dt.timedelta(days=300)
+    page.fill("#start", start.isoformat())
+    page.fill("#end", today.isoformat())
+    page.get_by_role("button", name="查看").click()
+    expect(page.locator("#window-label")).to_contain_text(start.isoformat())
+    for el in page.locator("#totals .figure .n, #totals .figure .l").all():
+        assert el.evaluate("e => e.scrollWidth <= e.clientWidth"), el.inner_text()
+    page.select_option("#person-sort", "name")  # the column headers sort on a desk; a phone has this control
+    page.get_by_role("button", name="排序").click()
+    expect(page.locator('#by-person th[aria-sort="ascending"]')).to_contain_text("姓名")
+    expect(page.locator("#person-sort")).to_have_value("name")
+    assert _width(page) <= 390
+    page.screenshot(path=str(SHOTS / "alerts-figures-phone.png"), full_page=True)

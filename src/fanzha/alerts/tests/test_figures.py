@@ -107,3 +107,51 @@ def test_trend_by_month_and_by_day(handled, personas):
     assert len(data["trend"]) >= 28 and sum(t["received"] for t in data["trend"]) == 4
     data = alert_figures(personas.office, window=Window.parse(""))
     assert len(data["trend"]) == 6
+
+
+def test_date_range_window_and_its_mistakes():
+    """A date range from the page's date inputs; reversed, unreadable or longer than three years is refused with a reason."""
+    w = Window.between("2026-01-05", "2026-02-04")
+    assert (w.start, w.end) == (dt.date(2026, 1, 5), dt.date(2026, 2, 4)) and "2026-01-05" in w.label
+    for start, end in (("2026-02-04", "2026-01-05"), ("2026-13-01", "2026-12-31"), ("2020-01-01", "2026-01-01")):
+        with pytest.raises(ValueError):
+            Window.between(start, end)
+
+
+def test_page_takes_a_range_sorts_and_pages_people(client, handled, tree, personas):
+    """?start&end picks the period (a bad one says why); the per-person table sorts by any column and pages."""
+    from fanzha.alerts.figures import sort_people
+
+    client.force_login(personas.office)
+    today = timezone.localdate()
+    html = client.get("/alerts/figures/", {"start": (today - dt.timedelta(days=3)).isoformat(), "end": today.isoformat()}).content.decode()
+    assert 'id="fig-received">4<' in html and 'type="date"' in html and 'name="start"' in html
+    html = client.get("/alerts/figures/", {"start": "2026-05-01", "end": "2026-04-01"}, follow=True).content.decode()
+    assert "结束日期不能早于开始日期" in html
+    html = client.get("/alerts/figures/", {"sort": "name"}).content.decode()
+    table = html[html.index('id="by-person"'):]
+    assert table.index(">grid1<") < table.index(">grid2<") < table.index(">gridleader<")
+    assert 'aria-sort="ascending"' in html
+    rows = [{"name": f"p{i:02d}", "received": i, "signed_in_limit_pct": None if i % 2 else i, "contacted_in_limit_pct": 1,
+             "contact_median_s": 1, "outcomes": {"dissuaded": 0}} for i in range(30)]
+    by_pct, _sort = sort_people(rows, "-signed_pct")
+    assert by_pct[0]["name"] == "p28" and by_pct[-1]["signed_in_limit_pct"] is None  # no figure: last either way
+    assert sort_people(rows, "bogus")[1] == "-received"
+    r = client.get("/api/v1/stats/alerts", {"start": (today - dt.timedelta(days=3)).isoformat(), "end": today.isoformat()})
+    assert r.status_code == 200 and r.json()["total"]["received"] == 4
+    assert client.get("/api/v1/stats/alerts", {"start": "2026-05-01", "end": "2026-04-01"}).status_code == 400
+
+
+def test_people_table_is_paged(client, tree, personas, sender, monkeypatch):
+    """More signers than a page holds: the table shows a page and links to the next one, keeping the sort."""
+    from fanzha.alerts import views
+
+    monkeypatch.setattr(views, "PERSON_PAGE", 2)
+    for i, (user, phone) in enumerate(((personas.grid1, "13800138001"), (personas.gridleader, "13800138001"),
+                                       (personas.grid2, "13900139002"))):
+        work(ingest(sender, id=f"P{i}", grade="中", phone=phone), user, sign_after=60, contact_after=120)
+    client.force_login(personas.office)
+    html = client.get("/alerts/figures/", {"sort": "name"}).content.decode()
+    assert "第 1 / 2 页" in html and "sort=name&amp;page=2" in html
+    html2 = client.get("/alerts/figures/", {"sort": "name", "page": 2}).content.decode()
+    assert "第 2 / 2 页" in html2
