@@ -61,7 +61,52 @@ class ObjectBodyParser(Parser):
         return data
 
 
-api = NinjaAPI(
+ERROR_SCHEMA = {
+    "type": "object",
+    "title": "Error",
+    "properties": {
+        "detail": {"type": "string", "description": "what went wrong, for a person to read (Chinese unless English is asked)"},
+        "errors": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                   "description": "messages per field, when the error is about fields"},
+    },
+    "required": ["detail"],
+}
+# What any operation may answer besides its own success (see the module docstring).
+COMMON_ERRORS = {
+    "401": "not logged in, or the bearer token is unknown or revoked",
+    "403": "the caller's role may not do this",
+    "404": "no such record inside the caller's part of the tree (the same answer for both)",
+    "422": "the request does not match this schema (field messages in `errors`)",
+    "429": "too many requests of this kind: wait and retry",
+}
+WRITE_ERRORS = {
+    "400": "a rule the service checks was broken (field messages in `errors`), or the body is not a JSON object",
+    "409": "the write clashes with another (changed meanwhile, already done): reload and retry",
+    "413": "the body is too big",
+}
+
+
+def document_errors(schema: dict) -> dict:
+    """Add the error answers every endpoint can give to its operations, with one Error schema."""
+    schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    ref = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    for operations in schema.get("paths", {}).values():
+        for method, operation in operations.items():
+            if method not in ("get", "post", "put", "patch", "delete"):
+                continue
+            responses = operation.setdefault("responses", {})
+            codes = dict(COMMON_ERRORS, **(WRITE_ERRORS if method != "get" else {}))
+            for code, text in codes.items():
+                responses.setdefault(code, {"description": text, **ref})
+    return schema
+
+
+class FanzhaAPI(NinjaAPI):
+    def get_openapi_schema(self, *args, **kwargs):
+        return document_errors(super().get_openapi_schema(*args, **kwargs))
+
+
+api = FanzhaAPI(
     title="fanzha API",
     version="1",
     description="反诈 — org tree, residents, households and units, limited to the caller's part of the tree. "
