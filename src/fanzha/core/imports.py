@@ -308,11 +308,30 @@ def cell_text(v: Any) -> str:
     return str(v).strip()
 
 
+def _fill_merged(rows: list[list[Any]], ranges) -> None:
+    """Every cell of a merged range takes the range's value.
+
+    Rosters (花名册) merge the address and head-of-household cells down over a
+    family's rows; read plainly, every member but the first has them empty.
+    """
+    for (r0, c0), (r1, c1) in ranges:
+        if r0 >= len(rows) or c0 >= len(rows[r0]):
+            continue
+        value = rows[r0][c0]
+        for r in range(r0, min(r1, len(rows) - 1) + 1):
+            row = rows[r]
+            if len(row) <= c1:
+                row.extend([""] * (c1 + 1 - len(row)))
+            for c in range(c0, c1 + 1):
+                row[c] = value
+
+
 def _sheet_rows(sheet, max_rows: int) -> list[list[Any]]:
     if sheet.width > MAX_COLUMNS:
         raise ImportFileError(_("表格有%(n)d列，超过上限%(max)d列。") % {"n": sheet.width, "max": MAX_COLUMNS})
     limit = max_rows + HEADER_SEARCH_ROWS + 1
     rows = sheet.to_python(skip_empty_area=False, nrows=limit)
+    _fill_merged(rows, sheet.merged_cell_ranges or ())
     if len(rows) >= limit:
         # More rows than we read: too many, unless the rest are blank.
         for i, r in enumerate(sheet.iter_rows()):
@@ -397,6 +416,17 @@ _BRACKETED = re.compile(r"[（(【\[].*?[)）】\]]")
 _SPACES = re.compile(r"\s+")
 
 
+_LINE_BREAK = re.compile(r"\s*[\r\n]+\s*")
+
+
+def one_line(header: str) -> str:
+    """A header cell written over several lines, as it reads on one: '身份\n证号' → '身份证号', 'Phone\nnumber' → 'Phone number'."""
+    def join(m: re.Match) -> str:
+        before, after = m.string[m.start() - 1:m.start()], m.string[m.end():m.end() + 1]
+        return " " if before.isascii() and before.isalnum() and after.isascii() and after.isalnum() else ""
+    return _LINE_BREAK.sub(join, header.strip())
+
+
 def norm_header(text: Any) -> str:
     """'  学生 *(是/否)' -> '学生'."""
     t = _SPACES.sub("", cell_text(text))
@@ -452,11 +482,11 @@ def parse_table(raw: list[list[Any]], columns: list[Column], max_rows: int) -> T
             continue
         col = lookup.get(norm_header(name))
         if col is None:
-            ignored.append(name)
+            ignored.append(one_line(name))
             continue
         if col.key in seen:
             raise ImportFileError(_("“%(a)s”和“%(b)s”是同一列，请只保留一列。") % {"a": seen[col.key], "b": name})
-        seen[col.key] = name.rstrip("*＊ ")
+        seen[col.key] = one_line(name).rstrip("*＊ ")
         mapping.append((i, col))
     missing = [c.header for c in columns if c.required and c.key not in seen]
     if missing:
