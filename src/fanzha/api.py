@@ -37,6 +37,9 @@ from fanzha.outreach.api import router as outreach_router
 from fanzha.risk.api import router as risk_router
 from fanzha.clues.api import router as clues_router
 from fanzha.supervision.api import router as supervision_router
+from fanzha.assessment.api import router as assessment_router
+from fanzha.analysis.api import router as analysis_router
+from fanzha.duties.api import router as duties_router
 
 logger = logging.getLogger("fanzha.api")
 
@@ -246,3 +249,6 @@ api.add_router("", outreach_router)
 api.add_router("", risk_router)
 api.add_router("", clues_router)
 api.add_router("", supervision_router)
+api.add_router("", assessment_router)
+api.add_router("", analysis_router)
+api.add_router("", duties_router)

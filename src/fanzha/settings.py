@@ -98,6 +98,9 @@ INSTALLED_APPS = [
     "fanzha.risk",
     "fanzha.clues",
     "fanzha.supervision",
+    "fanzha.assessment",
+    "fanzha.analysis",
+    "fanzha.duties",
     "axes",
 ]
 
@@ -209,6 +212,7 @@ FANZHA_DEMO_MODE = envbool("FANZHA_DEMO_MODE", False)
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["fanzha.core.formats"]  # numbers read the same in both languages: 26,700
 TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True

@@ -14,6 +14,9 @@ urlpatterns = [
     path("clues/", include("fanzha.clues.urls")),
     path("", include("fanzha.clues.public_urls")),
     path("supervision/", include("fanzha.supervision.urls")),
+    path("assessment/", include("fanzha.assessment.urls")),
+    path("analysis/", include("fanzha.analysis.urls")),
+    path("duties/", include("fanzha.duties.urls")),
     path("io/", include("fanzha.org.urls_io")),
     path("api/v1/", include("fanzha.api_urls")),
 ]

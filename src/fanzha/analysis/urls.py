@@ -1,0 +1,8 @@
+from django.urls import path
+
+from fanzha.analysis import views
+
+app_name = "analysis"
+urlpatterns = [
+    path("", views.home, name="home"),
+]

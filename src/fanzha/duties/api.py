@@ -1,0 +1,7 @@
+"""The duties endpoints of the JSON API (/api/v1/)."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router(tags=["duties"])
