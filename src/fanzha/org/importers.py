@@ -49,6 +49,7 @@ from fanzha.org.models import (
     StaffMember,
     Unit,
     UnitKind,
+    phone_tail_hasher,
 )
 
 BATCH = 1000  # rows per bulk statement (the backend lowers it to its parameter limit)
@@ -462,7 +463,7 @@ RESIDENT_BOOLS = ("is_student", "is_finance_staff", "lives_alone")
 NEW_RESIDENT_COLUMNS = ["household_id", *[f"{f}_id" for f in ANCESTOR_FIELDS], "name", "gender", "birth_date",
                         "id_number_enc", "id_number_hash", "id_number_masked", "phone_enc", "phone_hash", "phone_masked",
                         "phone2_enc", "phone2_hash", "phone2_masked", "residency", "relation", "occupation", "is_student",
-                        "is_finance_staff", "lives_alone", "note"]
+                        "is_finance_staff", "lives_alone", "note", "phone_tail_hash", "phone2_tail_hash"]
 _EXISTING_RESIDENT = ("id", "id_number_hash", "household_id", "name", "gender", "birth_date", "phone_hash", "phone2_hash",
                       "residency", "relation", "occupation", "is_student", "is_finance_staff", "lives_alone", "note")
 
@@ -760,6 +761,7 @@ class ResidentImporter(Importer):
         encrypt = pii.encrypter()
         place = {hkey: (households[hkey].id, *a.values()) for hkey, a in anc.items()}
         adapt_date = connection.ops.adapt_datefield_value
+        tail_hash = phone_tail_hasher()
 
         def new_rows():  # encrypted batch by batch as they are written
             for (_n, hkey, id_hash, idn, name, gender, birth, phone, ph_hash, phone2, ph2_hash, residency,
@@ -768,7 +770,8 @@ class ResidentImporter(Importer):
                        encrypt(idn) if idn else "", id_hash, mask_id_number(idn) if idn else "",
                        encrypt(phone) if phone else "", ph_hash, mask_phone(phone) if phone else "",
                        encrypt(phone2) if phone2 else "", ph2_hash, mask_phone(phone2) if phone2 else "",
-                       residency, relation, occupation, is_student, is_finance, alone, note)
+                       residency, relation, occupation, is_student, is_finance, alone, note,
+                       tail_hash(phone), tail_hash(phone2))
 
         insert_rows(Resident, NEW_RESIDENT_COLUMNS, new_rows(), adapted=True)
 
@@ -797,10 +800,10 @@ class ResidentImporter(Importer):
                 update_fields.add(f)
             if "phone" in changed:
                 r.set_phone(phone)
-                update_fields |= {"phone_enc", "phone_hash", "phone_masked"}
+                update_fields |= {"phone_enc", "phone_hash", "phone_masked", "phone_tail_hash"}
             if "phone2" in changed:
                 r.set_phone2(phone2)
-                update_fields |= {"phone2_enc", "phone2_hash", "phone2_masked"}
+                update_fields |= {"phone2_enc", "phone2_hash", "phone2_masked", "phone2_tail_hash"}
             objs.append(r)
         Resident.objects.bulk_update(objs, sorted(update_fields), batch_size=BATCH)
 

@@ -132,6 +132,34 @@ class PiiMixin(models.Model):
         return pii.decrypt(self.phone_enc)
 
 
+PHONE_TAIL = 4  # digits of the search by 尾号 (the same four the mask shows)
+
+
+def phone_tail_hasher():
+    """`phone_tail_hash` with the key looked up once, for bulk writers."""
+    hash_one = pii.lookup_hasher("phone-tail")
+
+    def tail_hash(phone: str) -> str:
+        return hash_one(phone[-PHONE_TAIL:])[:8] if phone and len(phone) >= 8 else ""
+
+    return tail_hash
+
+
+def tail_hash(tail: str) -> str:
+    """The tail hash of any number ending in these four digits (what a search looks up)."""
+    return phone_tail_hasher()("0" * PHONE_TAIL + tail)
+
+
+def phone_tail_hash(phone: str) -> str:
+    """Keyed hash of a canonical phone number's last four digits ("" for none).
+
+    Numbers shorter than eight digits are masked whole (no tail shown), so
+    they get no tail either. Eight hex characters tell 10,000 tails apart;
+    searches also compare the mask's last four, so a collision cannot match.
+    """
+    return phone_tail_hasher()(phone)
+
+
 class Household(Placed):
     address = models.CharField(_("地址"), max_length=200)
     head_name = models.CharField(_("户主"), max_length=50, blank=True, default="")
@@ -157,6 +185,10 @@ class Resident(Placed, PiiMixin):
     phone2_enc = models.TextField(blank=True, default="", editable=False)
     phone2_hash = models.CharField(max_length=32, blank=True, default="", db_index=True, editable=False)
     phone2_masked = models.CharField(_("备用电话"), max_length=16, blank=True, default="", editable=False)
+    # Keyed hashes of the last four digits of each phone, for the search by 尾号
+    # (set with the phone by set_phone/set_phone2, so every writer fills them).
+    phone_tail_hash = models.CharField(max_length=8, blank=True, default="", db_index=True, editable=False)
+    phone2_tail_hash = models.CharField(max_length=8, blank=True, default="", editable=False)
     residency = models.CharField(_("居住类型"), max_length=10, choices=Residency.choices, default=Residency.PERMANENT)
     relation = models.CharField(_("与户主关系"), max_length=20, blank=True, default="")
     occupation = models.CharField(_("职业"), max_length=50, blank=True, default="")
@@ -172,6 +204,8 @@ class Resident(Placed, PiiMixin):
         indexes = [
             models.Index(fields=["grid", "name"]),
             models.Index(fields=["community", "residency"]),
+            # Few residents have a second phone: index only those rows (queries repeat the condition).
+            models.Index(fields=["phone2_tail_hash"], condition=models.Q(phone2_tail_hash__gt=""), name="resident_phone2_tail"),
         ]
         permissions = [
             ("reveal_pii", "查看完整身份证号和手机号"),
@@ -184,10 +218,15 @@ class Resident(Placed, PiiMixin):
     def __str__(self) -> str:
         return self.name
 
+    def set_phone(self, value: str) -> None:
+        super().set_phone(value)
+        self.phone_tail_hash = phone_tail_hash(value)
+
     def set_phone2(self, value: str) -> None:
         self.phone2_enc = pii.encrypt(value)
         self.phone2_hash = pii.lookup_hash("phone", value)
         self.phone2_masked = mask_phone(value) if value else ""
+        self.phone2_tail_hash = phone_tail_hash(value)
 
     @property
     def phone2(self) -> str:

@@ -8,25 +8,42 @@ from __future__ import annotations
 from django.db.models import Count, Q, QuerySet
 
 from fanzha.core import pii
-from fanzha.core.idnumbers import parse_id_number, parse_phone
+from fanzha.core.idnumbers import normalise_digits, parse_id_number, parse_phone
 from fanzha.core.scoping import get_scoped_or_404, scope_of, scoped
 from fanzha.org.models import (
     FamilyMember,
     Household,
+    Level,
     Node,
     Resident,
     Residency,
     StaffMember,
+    PHONE_TAIL,
     Unit,
     elderly_born_before,
+    tail_hash,
 )
 
 
+TAIL_PREFIXES = ("手机尾号", "电话尾号", "尾号", "后四位")
+
+
 def classify_query(q: str) -> tuple[str, str]:
-    """('id', canonical) / ('phone', canonical) / ('name', text) for a search box."""
-    text = (q or "").strip()
+    """('id', canonical) / ('phone', canonical) / ('tail', four digits) / ('name', text) for a search box.
+
+    Four digits alone (or after 尾号) are the last four of a phone number:
+    how people quote a number in practice.
+    """
+    text = normalise_digits(q or "").strip()
     if not text:
         return "empty", ""
+    bare = text
+    for prefix in TAIL_PREFIXES:
+        if bare.startswith(prefix):
+            bare = bare[len(prefix):].lstrip(" ：:")
+            break
+    if len(bare) == PHONE_TAIL and bare.isdigit():
+        return "tail", bare
     try:
         return "id", parse_id_number(text)
     except ValueError:
@@ -38,6 +55,18 @@ def classify_query(q: str) -> tuple[str, str]:
         except ValueError:
             return "invalid", text
     return "name", text
+
+
+def phone_tail_q(tail: str) -> Q:
+    """Residents whose phone or second phone ends in these four digits.
+
+    Each side is one probe of an index on the keyed tail hash (the second
+    phone's index is partial, so its condition is repeated); the mask's last
+    four digits are compared too, so a hash collision cannot match.
+    """
+    h = tail_hash(tail)
+    return (Q(phone_tail_hash=h, phone_masked__endswith=tail)
+            | Q(phone2_tail_hash=h, phone2_tail_hash__gt="", phone2_masked__endswith=tail))
 
 
 def residents_for(user) -> QuerySet[Resident]:
@@ -53,6 +82,8 @@ def resident_search(user, *, q: str = "", node: Node | None = None, residency: s
     elif kind == "phone":
         h = pii.lookup_hash("phone", value)
         qs = qs.filter(Q(phone_hash=h) | Q(phone2_hash=h))
+    elif kind == "tail":
+        qs = qs.filter(phone_tail_q(value))
     elif kind == "invalid":
         qs = qs.none()
     elif kind == "name":
@@ -71,7 +102,7 @@ def resident_search(user, *, q: str = "", node: Node | None = None, residency: s
         qs = qs.filter(is_finance_staff=True)
     elif tag == "floating":
         qs = qs.exclude(residency=Residency.PERMANENT)
-    if kind in ("id", "phone"):
+    if kind in ("id", "phone", "tail"):
         # An exact number matches one or two rows: joining and sorting cost
         # more than the one or two look-ups a page may make for their places.
         return qs
@@ -106,6 +137,38 @@ def top_nodes(user) -> list[Node]:
         roots = list(Node.objects.filter(parent__isnull=True))
         return roots
     return list(Node.objects.filter(pk__in=scope.top_node_ids))
+
+
+def scope_roots(user) -> list[Node]:
+    """The user's top nodes without any node that lies inside another (a grid leader's grids)."""
+    from fanzha.org.figures import scope_roots as roots
+
+    return roots(user)
+
+
+def node_switch(roots: list[Node], current: Node | None, url_of, all_url: str) -> list[tuple[str, str, bool]]:
+    """(label, url, is current) for switching between a user's several nodes, "all" first; [] for one node.
+
+    `current` is the node a page shows (None: the combined view); the entry
+    of the root it lies under is the current one. `url_of(node)` gives a
+    page's address for one node, `all_url` the combined one. Any page that
+    shows one grid can offer it: `{% include "org/_switcher.html" %}` with
+    `switch` in the context.
+    """
+    from django.utils.translation import gettext as _
+
+    if len(roots) < 2:
+        return []
+    on = None
+    if current is not None:
+        for r in roots:
+            if r.id == current.id or getattr(current, f"{r.level}_id", None) == r.id:
+                on = r.id
+                break
+    grids = all(r.level == Level.GRID for r in roots)
+    items = [(_("全部网格（合计）") if grids else _("全部（合计）"), all_url, on is None)]
+    items += [(r.name, url_of(r), r.id == on) for r in roots]
+    return items
 
 
 def node_children(user, node: Node) -> QuerySet[Node]:

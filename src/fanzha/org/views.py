@@ -9,22 +9,25 @@ numbers needs `org.reveal_pii` and is written to the audit log.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from fanzha.core.access import area_view, can_open
 from fanzha.core.audit import audit
 from fanzha.core.idnumbers import normalise_digits, parse_id_number, parse_phone
 from fanzha.core.models import AuditAction
 from fanzha.core.paging import CappedPaginator
 from fanzha.core.scoping import scope_of, scoped
 from fanzha.org import selectors, services
+from fanzha.org.campaign import campaign
 from fanzha.org.figures import figures_by_node
 
 from fanzha.org.forms import FamilyMemberForm, HouseholdForm, ResidentForm, StaffForm
@@ -99,12 +102,38 @@ def _crumbs(user, obj) -> list[tuple]:
 # --- home and tree ---------------------------------------------------------------
 
 
-@login_required
+#: Panels other apps add to the home page, in order: (area, template, context callable or None).
+#: A panel is shown only to roles that may open its area. The template is
+#: included with the page's context plus `panel` = callable(user, roots) when
+#: one is named (a dotted path). The integrator adds the rows as apps land, e.g.
+#:     ("risk", "risk/_home_panel.html", "fanzha.risk.selectors.home_panel"),
+#:     ("clues", "clues/_home_panel.html", "fanzha.clues.selectors.home_panel"),
+#:     ("supervision", "supervision/_home_panel.html", "fanzha.supervision.selectors.home_panel"),
+HOME_PANELS: list[tuple[str, str, str | None]] = []
+
+
+def _home_panels(user, roots) -> list[dict]:
+    from django.utils.module_loading import import_string
+
+    out = []
+    for area, template, context in HOME_PANELS:
+        if can_open(user, area):
+            out.append({"area": area, "template": template,
+                        "data": import_string(context)(user, roots) if context else None})
+    return out
+
+
+@area_view("home")
 @require_safe
 def home(request):
-    """The user's own part of the tree: figures, their nodes, the nodes one level down."""
+    """The user's own part of the tree: the campaign, figures, their nodes, the nodes one level down.
+
+    Several nodes (a grid leader of two grids) are shown combined, with a
+    switcher to each one.
+    """
     user = request.user
     tops = selectors.top_nodes(user)
+    roots = selectors.scope_roots(user)
     rows_parent = None
     if len(tops) == 1:
         rows_parent = tops[0]
@@ -122,10 +151,24 @@ def home(request):
         "rows_parent": rows_parent,
         "rows": _child_rows(user, rows),
         "my_units": units,
+        "campaign": campaign(user, roots) if roots else None,
+        "switch": _switch(user, roots, None, lambda n: reverse("node_detail", args=[n.pk]), reverse("home")),
+        "home_panels": _home_panels(user, roots),
+        "may": _may(user),
     })
 
 
-@login_required
+def _may(user) -> dict[str, bool]:
+    """Which of the org pages this page links to the user may open (no link to a page that answers 403)."""
+    return {"residents": can_open(user, "residents"), "units": can_open(user, "units")}
+
+
+def _switch(user, roots, current, url_of, all_url) -> list[tuple[str, str, bool]]:
+    """(label, url, current) for the node switcher of a user with several nodes; [] for one node."""
+    return [(label, url, on) for label, url, on in selectors.node_switch(roots, current, url_of, all_url)]
+
+
+@area_view("home")
 @require_safe
 def node_detail(request, pk: int):
     user = request.user
@@ -137,13 +180,16 @@ def node_detail(request, pk: int):
     if node.level in (Level.GRID, Level.GROUP):
         households = selectors.households_for(user, node=node).annotate(resident_count=Count("residents"))
         page = Paginator(households, PAGE_SIZE).get_page(request.GET.get("page"))
+    roots = selectors.scope_roots(user)
     return render(request, "org/node_detail.html", {
         "node": node,
+        "switch": _switch(user, roots, node, lambda n: reverse("node_detail", args=[n.pk]), reverse("home")),
         "crumbs": crumbs,
         "figures": _labelled(selectors.figures(user, node)),
         "rows": _child_rows(user, children),
         "page": page,
         "can_add_household": node.level in (Level.GRID, Level.GROUP),
+        "may": _may(user),
     })
 
 
@@ -173,6 +219,40 @@ def _invalid_number_message(q: str) -> str:
     return _("“%(q)s”不是有效的手机号或身份证号。") % {"q": q.strip()}
 
 
+def _why_nothing(user, *, kind: str, value: str, node, roots, residency: str, tag: str) -> list[str]:
+    """Why a resident search found nobody, in words the user can act on.
+
+    It names what was searched for (a whole number, the last four digits, a
+    name) and where (the user's own nodes, or the one picked): a search never
+    looks outside the user's part of the tree, and does not say whether
+    anything exists there.
+    """
+    where = node.name if node else "、".join(r.name for r in roots) or _("您负责的范围")
+    reasons = []
+    if kind == "tail":
+        reasons.append(_("在%(where)s没有手机号或备用电话尾号为%(tail)s的居民。") % {"where": where, "tail": value})
+    elif kind == "phone":
+        reasons.append(_("在%(where)s没有登记手机号（含备用电话）%(phone)s的居民。") % {"where": where, "phone": value})
+    elif kind == "id":
+        reasons.append(_("在%(where)s没有登记身份证号%(id)s的居民。") % {"where": where, "id": value})
+    elif kind == "name":
+        reasons.append(_("在%(where)s没有姓名含“%(name)s”的居民。") % {"where": where, "name": value})
+        digits = sum(c.isdigit() for c in value)
+        if digits and digits == len(value.replace(" ", "")):
+            reasons.append(_("按号码查找请输入完整的11位手机号、18位身份证号，或手机号后四位。"))
+    elif kind == "empty" and not (residency or tag):
+        reasons.append(_("%(where)s还没有登记居民。") % {"where": where})
+    if residency or tag:
+        picked = [str(dict(Residency.choices)[residency])] if residency else []
+        picked += [str(dict(TAGS)[tag])] if tag else []
+        reasons.append(_("同时按“%(filters)s”筛选了，可以取消筛选再查。") % {"filters": "、".join(picked)})
+    if node is not None and len(roots) > 0 and kind in ("tail", "phone", "id", "name"):
+        reasons.append(_("只查了%(node)s，可以取消范围在全部负责范围内查。") % {"node": node.name})
+    if kind in ("tail", "phone", "id", "name"):
+        reasons.append(_("只能查到您负责范围内的居民；不在范围内的，请联系其所在社区或反诈办。"))
+    return reasons
+
+
 def _staff_resident_ids(residents) -> set[int]:
     ids = [r.id for r in residents]
     if not ids:
@@ -180,7 +260,7 @@ def _staff_resident_ids(residents) -> set[int]:
     return set(StaffMember.objects.filter(resident_id__in=ids).values_list("resident_id", flat=True))
 
 
-@login_required
+@area_view("residents")
 @require_safe
 def resident_list(request):
     user = request.user
@@ -193,17 +273,24 @@ def resident_list(request):
     node_id = request.GET.get("node", "")
     if node_id:
         node = selectors.node_get(user, _int_or_none(node_id))
-    kind, _value = selectors.classify_query(q)
+    kind, value = selectors.classify_query(q)
     qs = selectors.resident_search(user, q=q, node=node, residency=residency, tag=tag)
     page = CappedPaginator(qs if qs.ordered else qs.order_by("id"), PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
+    roots = selectors.scope_roots(user)
+    keep = "&".join(f"{k}={v}" for k, v in (("q", q), ("residency", residency), ("tag", tag)) if v)
     ctx = {
-        "q": q, "residency": residency, "tag": tag, "node": node, "kind": kind,
+        "q": q, "value": value, "residency": residency, "tag": tag, "node": node, "kind": kind,
         "invalid_message": _invalid_number_message(q) if kind == "invalid" else "",
         "page": page, "rows": rows, "staff_ids": _staff_resident_ids(rows),
         "residencies": Residency.choices, "tags": TAGS,
         "filtered": bool(q or residency or tag or node),
+        "switch": _switch(user, roots, node, lambda n: f"{reverse('resident_list')}?node={n.pk}" + (f"&{keep}" if keep else ""),
+                          reverse("resident_list") + (f"?{keep}" if keep else "")),
     }
+    if not rows and page.number == 1:
+        ctx["empty_reasons"] = _why_nothing(user, kind=kind, value=value, node=node, roots=roots,
+                                            residency=residency, tag=tag)
     template = "org/_resident_results.html" if _is_fragment(request) else "org/resident_list.html"
     response = render(request, template, ctx)
     patch_vary_headers(response, ["HX-Request"])
@@ -225,17 +312,65 @@ def _resident_context(request, resident, *, revealed=False):
         "family_roles": family_roles,
         "visible_units": visible_units,
         "staff_ids": {resident.id} if staff_roles else set(),
+        "outreach": _household_outreach(request, resident.household),
     }
 
 
-@login_required
+HOUSEHOLD_VISITS_SHOWN = 10
+OUTREACH_PANEL = "outreach/_household_outreach.html"  # the outreach app's own panel, used once it exists
+
+
+def _household_outreach(request, household) -> dict | None:
+    """The household's app installs per person and its visit history, with the 走访 button.
+
+    The outreach app's own panel (`outreach/_household_outreach.html`, fed by
+    `outreach.selectors.household_outreach`) is used when present; until then
+    this app's fallback panel reads the same outreach selectors. Only for
+    roles that may open the visit ledger; the button only for those who may
+    record a visit.
+    """
+    from django.template import TemplateDoesNotExist
+    from django.template.loader import get_template
+
+    from fanzha.core.access import BY_KEY
+    from fanzha.outreach import selectors as osel
+
+    user = request.user
+    if not can_open(user, "outreach.visits"):
+        return None
+    try:
+        get_template(OUTREACH_PANEL)
+    except TemplateDoesNotExist:
+        pass
+    else:
+        if hasattr(osel, "household_outreach"):
+            return {"template": OUTREACH_PANEL, "ho": osel.household_outreach(user, household), "visit_url": ""}
+    from fanzha.outreach.models import VisitAction
+
+    people = osel.household_residents(user, household)
+    visits = list(osel.visits_for(user).filter(household=household).order_by("-visited_on", "-id")[:HOUSEHOLD_VISITS_SHOWN + 1])
+    labels = dict(VisitAction.choices)
+    for v in visits:
+        v.action_labels = [str(labels.get(a, a)) for a in (v.actions or [])]
+    may_visit = can_open(user, "outreach.visit") if "outreach.visit" in BY_KEY else user.has_perm("outreach.record_outreach")
+    return {
+        "template": "org/_household_outreach.html", "ho": None, "household": household, "people": people,
+        "installed": sum(1 for p in people if p.install_row and p.install_row.app_installed_on),
+        "visits": visits[:HOUSEHOLD_VISITS_SHOWN], "more_visits": len(visits) > HOUSEHOLD_VISITS_SHOWN,
+        "visit_url": reverse("outreach:household_visit", args=[household.pk]) if may_visit else "",
+        "ledger_url": f"{reverse('outreach:visit_list')}?node={household.deepest_node_id}&p=year"
+        if household.deepest_node_id else "",
+    }
+
+
+@area_view("residents")
 @require_safe
 def resident_detail(request, pk: int):
     resident = selectors.resident_get(request.user, pk)
     return render(request, "org/resident_detail.html", _resident_context(request, resident))
 
 
-@login_required
+@area_view("residents")
 @require_POST
 @permission_required("org.reveal_pii", raise_exception=True)
 def resident_reveal(request, pk: int):
@@ -259,7 +394,7 @@ def _save_resident(request, form, *, household=None, resident=None):
         return None
 
 
-@login_required
+@area_view("residents")
 @require_form_methods
 @can_change
 def resident_create(request):
@@ -274,7 +409,7 @@ def resident_create(request):
                                                       "crumbs": _crumbs(request.user, household)})
 
 
-@login_required
+@area_view("residents")
 @require_form_methods
 @can_change
 def resident_edit(request, pk: int):
@@ -295,7 +430,7 @@ def resident_edit(request, pk: int):
 # --- households ------------------------------------------------------------------
 
 
-@login_required
+@area_view("residents")
 @require_safe
 def household_detail(request, pk: int):
     household = selectors.household_get(request.user, pk)
@@ -303,10 +438,11 @@ def household_detail(request, pk: int):
     return render(request, "org/household_detail.html", {
         "h": household, "rows": residents, "staff_ids": _staff_resident_ids(residents),
         "crumbs": _crumbs(request.user, household),
+        "outreach": _household_outreach(request, household),
     })
 
 
-@login_required
+@area_view("residents")
 @require_form_methods
 @can_change
 def household_create(request):
@@ -324,7 +460,7 @@ def household_create(request):
     return render(request, "org/household_form.html", {"form": form, "node": node, "h": None, "crumbs": crumbs})
 
 
-@login_required
+@area_view("residents")
 @require_form_methods
 @can_change
 def household_edit(request, pk: int):
@@ -346,7 +482,7 @@ def household_edit(request, pk: int):
 # --- units ---------------------------------------------------------------------
 
 
-@login_required
+@area_view("units")
 @require_safe
 def unit_list(request):
     user = request.user
@@ -359,7 +495,7 @@ def unit_list(request):
     return render(request, "org/unit_list.html", {"page": page, "node": node, "kind": kind, "kinds": UnitKind.choices})
 
 
-@login_required
+@area_view("units")
 @require_safe
 def unit_detail(request, pk: int):
     user = request.user
@@ -378,7 +514,7 @@ def unit_detail(request, pk: int):
     return render(request, "org/unit_detail.html", {"unit": unit, "page": page, "staff": staff})
 
 
-@login_required
+@area_view("units")
 @require_form_methods
 @can_change
 def staff_create(request, pk: int):
@@ -395,7 +531,7 @@ def staff_create(request, pk: int):
     return render(request, "org/staff_form.html", {"form": form, "unit": unit})
 
 
-@login_required
+@area_view("units")
 @require_form_methods
 @can_change
 def family_member_add(request, pk: int):

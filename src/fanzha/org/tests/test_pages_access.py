@@ -29,7 +29,7 @@ RESIDENT_MATRIX = [
     ("grid1", "r1", 200), ("grid1", "r1b", 200), ("grid1", "r2", 404), ("grid1", "r3", 404),
     ("grid2", "r2", 200), ("grid2", "r1", 404),
     ("grouphead", "r1", 200), ("grouphead", "r2", 404),
-    ("liaison", "r1", 404),
+    ("liaison", "r1", 403),  # the access table: liaisons do not open residents at all
     ("outsider", "r1", 404), ("outsider", "r9", 200),
 ]
 
@@ -38,7 +38,7 @@ HOUSEHOLD_MATRIX = [
     ("community", "h2", 200), ("community", "h3", 404),
     ("grid1", "h1", 200), ("grid1", "h2", 404), ("grid2", "h2", 200), ("grid2", "h1", 404),
     ("grouphead", "h1", 200), ("grouphead", "h2", 404),
-    ("liaison", "h1", 404), ("outsider", "h1", 404),
+    ("liaison", "h1", 403), ("outsider", "h1", 404),
 ]
 
 NODE_MATRIX = [
@@ -52,7 +52,7 @@ NODE_MATRIX = [
 
 UNIT_MATRIX = [
     ("office", 200), ("leader", 200), ("police", 200), ("liaison", 200),
-    ("community", 404), ("grid1", 404), ("grouphead", 404), ("outsider", 404),
+    ("community", 404), ("grid1", 404), ("grouphead", 403), ("outsider", 404),  # group heads do not open units
 ]
 
 

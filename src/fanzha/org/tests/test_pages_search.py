@@ -31,7 +31,7 @@ def test_search_by_phone_any_format(login, personas, tree, q):
 def test_search_by_phone_is_exact(login, personas, tree):
     """Phone search is exact: a neighbouring number finds nobody."""
     html = _names(login(personas.grid1).get("/residents/", {"q": "13800138002"}))
-    assert "王建国" not in html and "没有符合条件的居民" in html
+    assert "王建国" not in html and "没有找到居民" in html and "没有登记手机号（含备用电话）13800138002的居民" in html
 
 
 def test_search_by_id_number(login, personas, tree):
