@@ -213,6 +213,7 @@ LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 FORMAT_MODULE_PATH = ["fanzha.core.formats"]  # numbers read the same in both languages: 26,700
+FORMAT_MODULE_PATH = ["fanzha.core.formats"]  # numbers read the same in both languages: 26,700
 TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
