@@ -86,12 +86,12 @@ def ledger(clues_qs, figures: dict):
             line(row["label"], row["n"])
     r += 1
     line(_("承办部门"), None, bold)
-    for c, head in enumerate([_("部门"), _("交办"), _("已报到"), _("退回"), _("超时未报到"), _("按时报到率（%）"), _("报到用时中位数（小时）")]):
+    for c, head in enumerate([_("部门"), _("交办"), _("已报到"), _("退回"), _("超时未报到"), _("按时报到率（%）"), _("平均报到用时（小时）")]):
         ws.write_string(r, c, str(head), bold)
     r += 1
     for d in figures["departments"]:
         ws.write_string(r, 0, neutralise(d["name"]))
-        for c, v in enumerate([d["handed"], d["answered"], d["declined"], d["overdue_open"], d["within_pct"], d["answer_median_h"]], start=1):
+        for c, v in enumerate([d["handed"], d["answered"], d["declined"], d["overdue_open"], d["within_pct"], d["answer_avg_h"]], start=1):
             if v is not None:
                 ws.write_number(r, c, v)
         r += 1

@@ -64,6 +64,7 @@ def test_anonymous_report_to_outcome_at_phone_size(phone_page, _chromium, live_s
     expect(page.locator("#id_summary")).to_have_value("有人打电话自称公安局，让我把钱转到安全账户")
     assert _width(page) <= 390
     assert _axe(page) == []
+    page.screenshot(path=str(SHOTS / "clues-public-form-phone.png"), full_page=True)
     question = page.locator("label[for=id_answer]").inner_text()
     page.fill("#id_answer", solve(question))
     page.set_input_files("#id_photos", str(photo))

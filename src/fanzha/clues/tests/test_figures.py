@@ -52,7 +52,7 @@ def test_figures_count_sources_times_and_departments(tree, personas, department)
     assert dept["police"]["handed"] == 1 and dept["police"]["within_pct"] == 100.0
     d = dept[f"unit:{department.unit.pk}"]
     assert (d["handed"], d["answered"], d["overdue_open"], d["within_pct"]) == (2, 1, 1, 0.0)
-    assert d["answer_median_h"] == 72.0
+    assert d["answer_avg_h"] == 72.0
     assert f["within_pct"] == pytest.approx(33.3)
     assert {c["name"]: c["n"] for c in f["children"]} == {"东关社区": 2, "南门社区": 2}
     # a community officer sees only their community's clues
@@ -85,3 +85,17 @@ def test_figures_page_and_ledger_export(client, tree, personas, department, logi
 
     assert AuditLog.objects.filter(action="export", target__startswith="clue-ledger").count() == 1
     assert login(personas.grid1).get("/clues/figures/").status_code == 403
+
+
+def test_street_figures_are_cached_community_figures_live(tree, personas, settings):
+    """A street's figures are kept for FANZHA_FIGURES_TTL; a community's are counted live."""
+    settings.FANZHA_FIGURES_TTL = 300
+    make_clue(tree.g1)
+    w = Window.parse("")
+    assert clue_figures(personas.office, node=tree.street, window=w)["total"] == 1
+    assert clue_figures(personas.office, node=tree.c1, window=w)["total"] == 1
+    make_clue(tree.g1)
+    assert clue_figures(personas.office, node=tree.street, window=w)["total"] == 1
+    assert clue_figures(personas.office, node=tree.street, window=w, fresh=True)["total"] == 2
+    assert clue_figures(personas.office, node=tree.c1, window=w)["total"] == 2
+    assert clue_figures(personas.community, node=tree.c1, window=w)["total"] == 2
