@@ -117,6 +117,8 @@ def build(root: Node, *, today: dt.date, key_persons: int, premises_per_grid: fl
                                            for p, (reviews, _d) in zip(people, plans) for c, on in reviews.items()],
                                           batch_size=2000)
     follow_ups = [FollowUp(person=p, on=d, by=officer, method=rng.choice(FollowUpMethod.values),
+                           county_id=p.county_id, street_id=p.street_id, community_id=p.community_id, grid_id=p.grid_id,
+                           group_id=p.group_id,
                            content=rng.choice(["谈话教育，告知法律后果，本人表示不再参与", "电话回访，了解近期工作和生活情况",
                                                "上门走访，与家属沟通，家属承诺配合监督", "约谈至派出所，签订承诺书"]),
                            state=rng.choice([PersonState.STABLE] * 4 + [PersonState.IMPROVING, PersonState.WATCH]))
@@ -184,6 +186,9 @@ def build(root: Node, *, today: dt.date, key_persons: int, premises_per_grid: fl
         if den not in changed:
             changed.append(den)
     Premises.objects.bulk_update(changed, ["last_checked_on", "open_finding", "open_finding_since"], batch_size=2000)
+    from fanzha.risk.services.premises import tallies_rebuild
+
+    tallies_rebuild(root)
     _say(stdout, f"  risk: {len(premises)} premises, {len(checks)} checks")
 
     # --- a year of Wednesday sweeps per community ---

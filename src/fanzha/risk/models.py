@@ -134,8 +134,9 @@ class PersonState(models.TextChoices):
     AWAY = "away", _("外出")
 
 
-class FollowUp(models.Model):
-    """One follow-up (帮教) of a file: date, who, how, what was said, the person's state."""
+class FollowUp(Placed):
+    """One follow-up (帮教) of a file: date, who, how, what was said, the person's state.
+    Placed like its file, so figures per node are one index range scan."""
 
     person = models.ForeignKey(KeyPerson, models.CASCADE, related_name="follow_ups")
     on = models.DateField(_("日期"))
@@ -150,7 +151,9 @@ class FollowUp(models.Model):
     class Meta:
         verbose_name = _("帮教记录")
         ordering = ["-on", "-id"]
-        indexes = [models.Index(fields=["on"], name="risk_followup_on")]
+        indexes = [models.Index(fields=["county", "on"], name="risk_followup_county_on"),
+                   models.Index(fields=["street", "on"], name="risk_followup_street_on"),
+                   models.Index(fields=["community", "on"], name="risk_followup_comm_on")]
 
 
 class KeyPersonDocument(models.Model):
@@ -273,13 +276,38 @@ class PremisesCheck(Placed):
         verbose_name = _("场所检查")
         ordering = ["-checked_on", "-id"]
         indexes = [
-            models.Index(fields=["county", "checked_on"], name="risk_check_county_on"),
-            models.Index(fields=["street", "checked_on"], name="risk_check_street_on"),
-            models.Index(fields=["community", "checked_on"], name="risk_check_comm_on"),
+            # Covering the figures (finding, sweep, premises): the year's counts are index-only scans.
+            models.Index(fields=["county", "checked_on", "finding", "sweep", "premises"], name="risk_check_county_on"),
+            models.Index(fields=["street", "checked_on", "finding", "sweep", "premises"], name="risk_check_street_on"),
+            models.Index(fields=["community", "checked_on", "finding", "sweep", "premises"], name="risk_check_comm_on"),
             models.Index(fields=["premises", "checked_on"], name="risk_check_premises_on"),
         ]
         constraints = [models.UniqueConstraint(fields=["sweep", "premises"], condition=Q(sweep__isnull=False),
                                                name="risk_check_once_per_sweep")]
+
+
+class CheckTally(Placed):
+    """Checks of one grid in one month, kept by the check services: the figures of a county's
+    year read ~16,000 of these instead of ~200,000 checks."""
+
+    month = models.DateField()
+    checks = models.IntegerField(default=0)
+    findings = models.IntegerField(default=0)
+    dens = models.IntegerField(default=0)
+    sweep_checks = models.IntegerField(default=0)
+    sweep_findings = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["grid", "month"], name="risk_tally_grid_month")]
+        indexes = [models.Index(fields=["county", "month"], name="risk_tally_county"),
+                   models.Index(fields=["street", "month"], name="risk_tally_street"),
+                   models.Index(fields=["community", "month"], name="risk_tally_comm")]
+
+    @staticmethod
+    def values_of(check) -> dict[str, int]:
+        found = check.finding != Finding.NONE
+        return {"checks": 1, "findings": int(found), "dens": int(check.finding == Finding.DEN),
+                "sweep_checks": int(check.sweep_id is not None), "sweep_findings": int(check.sweep_id is not None and found)}
 
 
 class CheckPhoto(models.Model):

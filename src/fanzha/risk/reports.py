@@ -4,7 +4,7 @@ Each figure is defined once here:
 - key persons: open files by category (a file with two categories counts in both),
   open files, overdue reviews (as of today), files opened and closed in the period,
   follow-ups done in the period;
-- premises: active premises by kind, premises checked in the period (distinct), checks,
+- premises: active premises by kind, premises checked in the period's last month (this month), checks,
   checks with a finding in the period, premises flagged now (open finding);
 - screening: community-months due in the period up to this month, filed, filed on time
   (by the month's last day), missing;
@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, Q
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, Q, Sum
 
 from fanzha.core.scoping import scoped
 from fanzha.org.models import Level, Node
 from fanzha.risk.models import (
     Category,
+    CheckTally,
     FileStatus,
     Finding,
     FollowUp,
@@ -48,12 +48,16 @@ def _months(start: dt.date, end: dt.date) -> list[dt.date]:
     return out
 
 
-def _by_month(qs, field: str, months: list[dt.date]) -> list[int]:
-    counts = {}
-    for row in qs.annotate(m=TruncMonth(field)).values("m").annotate(n=Count("id")).values_list("m", "n"):
-        m = row[0].date() if isinstance(row[0], dt.datetime) else row[0]
-        counts[m] = counts.get(m, 0) + row[1]
-    return [counts.get(m, 0) for m in months]
+def _per_month(day_counts, months: list[dt.date]) -> list[int]:
+    """Counts per day (the index order, no temporary sort) summed into months."""
+    out = dict.fromkeys(months, 0)
+    for day, n in day_counts:
+        if isinstance(day, str):
+            day = dt.date.fromisoformat(day)
+        key = day.replace(day=1)
+        if key in out:
+            out[key] += n
+    return [out[m] for m in months]
 
 
 def risk_figures(user, *, node: Node | None, period, today: dt.date) -> dict:
@@ -71,15 +75,23 @@ def risk_figures(user, *, node: Node | None, period, today: dt.date) -> dict:
         opened=Count("id", filter=Q(opened_on__gte=start, opened_on__lte=end)),
         closed=Count("id", filter=Q(closed_on__gte=start, closed_on__lte=end)),
     )
-    follow_ups = FollowUp.objects.filter(person__in=files.values("id"), on__gte=start, on__lte=end)
+    follow_ups = scoped(FollowUp.objects.all(), user).filter(where, on__gte=start, on__lte=end)
+    follow_by_day = follow_ups.values("on").annotate(n=Count("id")).order_by()
+    follow_series = _per_month(((d, n) for d, n in follow_by_day.values_list("on", "n")), months)
 
     premises = scoped(Premises.objects.all(), user).filter(where, active=True)
     by_kind = dict(premises.values("kind").annotate(n=Count("id")).values_list("kind", "n"))
     flagged = premises.exclude(open_finding="").count()
     checks = scoped(PremisesCheck.objects.all(), user).filter(where, checked_on__gte=start, checked_on__lte=end)
-    check_counts = checks.aggregate(n=Count("id"), premises=Count("premises_id", distinct=True),
-                                    findings=Count("id", filter=~Q(finding=Finding.NONE)),
-                                    dens=Count("id", filter=Q(finding=Finding.DEN)))
+    tallies = scoped(CheckTally.objects.all(), user).filter(where, month__gte=start.replace(day=1), month__lte=end)
+    per_month = {m: row for m, *row in tallies.values("month").annotate(
+        a=Sum("checks"), b=Sum("findings"), c=Sum("dens"), d=Sum("sweep_checks"), e=Sum("sweep_findings"))
+        .order_by().values_list("month", "a", "b", "c", "d", "e")}
+    totals = [sum(r[i] or 0 for r in per_month.values()) for i in range(5)]
+    check_counts = {"n": totals[0], "findings": totals[1], "dens": totals[2], "sweep_n": totals[3], "sweep_f": totals[4]}
+    # "Checked this month": distinct premises checked in the period's last month (the current one for this year).
+    last_month = months[-1] if months else start
+    checked = checks.filter(checked_on__gte=last_month).aggregate(n=Count("premises_id", distinct=True))["n"]
 
     communities = scoped(Node.objects.filter(level=Level.COMMUNITY), user).filter(where)
     n_comm = communities.count()
@@ -97,7 +109,6 @@ def risk_figures(user, *, node: Node | None, period, today: dt.date) -> dict:
     people = scoped(SweepPerson.objects.all(), user).filter(where, held_on__gte=start, held_on__lte=end)
     people_counts = people.aggregate(n=Count("id"), f=Count("id", filter=Q(no_regular_job=True) | Q(frequent_moves=True)
                                                              | Q(hotspot_ties=True)))
-    sweep_checks = checks.filter(sweep__isnull=False).aggregate(n=Count("id"), f=Count("id", filter=~Q(finding=Finding.NONE)))
 
     return {
         "node": {"id": node.id, "name": node.name, "level": node.level} if node else None,
@@ -109,13 +120,14 @@ def risk_figures(user, *, node: Node | None, period, today: dt.date) -> dict:
             "overdue": file_counts["overdue"],
             "opened": file_counts["opened"],
             "closed": file_counts["closed"],
-            "follow_ups": follow_ups.count(),
+            "follow_ups": sum(follow_series),
             "by_category": [{"key": k, "label": str(lb), "count": by_cat.get(k, 0)} for k, lb in Category.choices],
         },
         "premises": {
             "total": sum(by_kind.values()),
             "by_kind": [{"key": k, "label": str(lb), "count": by_kind.get(k, 0)} for k, lb in PremisesKind.choices],
-            "checked": check_counts["premises"],
+            "checked": checked,
+            "checked_month": last_month.strftime("%Y-%m"),
             "checks": check_counts["n"],
             "findings": check_counts["findings"],
             "dens": check_counts["dens"],
@@ -132,14 +144,14 @@ def risk_figures(user, *, node: Node | None, period, today: dt.date) -> dict:
             "held": sweep_counts["n"],
             "off_window": sweep_counts["off"],
             "people_checked": people_counts["n"],
-            "premises_checked": sweep_checks["n"],
-            "findings": people_counts["f"] + sweep_checks["f"],
+            "premises_checked": check_counts["sweep_n"],
+            "findings": people_counts["f"] + check_counts["sweep_f"],
         },
         "months": [m.strftime("%Y-%m") for m in months],
         "series": {
             "sweeps": _sweeps_by_month(grid_rows, months),
-            "checks": _by_month(checks.order_by(), "checked_on", months),
-            "follow_ups": _by_month(follow_ups.order_by(), "on", months),
+            "checks": [(per_month.get(m) or [0])[0] or 0 for m in months],
+            "follow_ups": follow_series,
         },
     }
 
@@ -158,7 +170,7 @@ def figure_rows(report: dict) -> list[tuple[str, str, int]]:
             ("重点人员", "本期新建档", kp["opened"]), ("重点人员", "本期销档", kp["closed"]),
             ("重点人员", "本期帮教次数", kp["follow_ups"])]
     rows += [("重点人员类别", c["label"], c["count"]) for c in kp["by_category"]]
-    rows += [("场所", "在用场所", pr["total"]), ("场所", "本期检查场所数", pr["checked"]), ("场所", "本期检查次数", pr["checks"]),
+    rows += [("场所", "在用场所", pr["total"]), ("场所", "本月检查场所数", pr["checked"]), ("场所", "本期检查次数", pr["checks"]),
              ("场所", "本期有发现的检查", pr["findings"]), ("场所", "本期发现疑似窝点", pr["dens"]),
              ("场所", "当前未消除发现的场所", pr["flagged"])]
     rows += [("场所类型", k["label"], k["count"]) for k in pr["by_kind"]]

@@ -214,7 +214,7 @@ def screening_prefill(community: Node, month: dt.date) -> dict[str, int]:
         "key_persons_new": KeyPerson.objects.filter(c, opened_on__gte=start, opened_on__lte=end).count(),
         "offenders": open_at_end.filter(Exists(KeyPersonCategory.objects.filter(person=OuterRef("pk"),
                                                                                 category=Category.OFFENDER))).count(),
-        "follow_ups": FollowUp.objects.filter(person__community_id=community.id, on__gte=start, on__lte=end).count(),
+        "follow_ups": FollowUp.objects.filter(c, on__gte=start, on__lte=end).count(),
         "checks": agg["n"],
         "premises_checked": agg["premises"],
         "dens_found": agg["dens"],

@@ -221,6 +221,7 @@ def key_person_update(*, user, person: KeyPerson, data: PersonData, place: Node 
         person.full_clean(exclude=["resident", "officer", "community_worker", "source_sweep", "created_by"])
         person.save()
         after = _snapshot(person)
+        person.follow_ups.update(**{f"{f}_id": getattr(person, f"{f}_id") for f in ("county", "street", "community", "grid", "group")})
         diff = {k: [str(before[k] or ""), str(after[k] or "")] for k in TRACKED if before[k] != after[k]}
         if diff:
             _log(person, user, "edit", diff)
@@ -239,6 +240,7 @@ def key_person_link(*, user, person: KeyPerson, resident: Resident) -> KeyPerson
             person.id_number_enc, person.id_number_hash, person.id_number_masked = (
                 resident.id_number_enc, resident.id_number_hash, resident.id_number_masked)
         person.save()
+        person.follow_ups.update(**{f"{f}_id": getattr(person, f"{f}_id") for f in ("county", "street", "community", "grid", "group")})
         _log(person, user, "link", {"resident_id": resident.pk})
     return person
 
@@ -305,7 +307,8 @@ def follow_up_add(*, user, person: KeyPerson, on: dt.date, method: str, content:
     with transaction.atomic():
         f = FollowUp(person=person, on=on, by=_actor(user), by_names=by_names.strip()[:200], method=method,
                      content=content.strip(), state=state)
-        f.full_clean(exclude=["person", "by"])
+        f.place_like(person)
+        f.full_clean(exclude=["person", "by", "county", "street", "community", "grid", "group"])
         f.save()
         days = intervals_for(person.street_id)
         latest = max(on, person.last_follow_up_on or on)

@@ -19,7 +19,9 @@ from django.utils.translation import gettext as _
 from fanzha.core.idnumbers import parse_phone
 from fanzha.org.models import Level, Node
 from fanzha.outreach import evidence as ev
-from fanzha.risk.models import CheckPhoto, Finding, Premises, PremisesCheck, PremisesKind
+from django.db.models import F
+
+from fanzha.risk.models import CheckPhoto, CheckTally, Finding, Premises, PremisesCheck, PremisesKind
 
 PHOTO_DIR = "risk/checks"
 
@@ -107,6 +109,23 @@ def refresh_flag(premises: Premises) -> None:
                                                     last_checked_on=premises.last_checked_on)
 
 
+def tally(check: PremisesCheck, sign: int) -> None:
+    """Add (+1) or take away (-1) one check from its grid's month: a conditional UPDATE, else
+    the month's first row (a concurrent first insert falls back to the UPDATE)."""
+    month = check.checked_on.replace(day=1)
+    deltas = {k: F(k) + sign * v for k, v in CheckTally.values_of(check).items() if v}
+    rows = CheckTally.objects.filter(grid_id=check.grid_id, month=month)
+    if rows.update(**deltas):
+        return
+    t = CheckTally(month=month, **{k: sign * v for k, v in CheckTally.values_of(check).items()})
+    t.place_like(check)
+    try:
+        with transaction.atomic():
+            t.save()
+    except IntegrityError:
+        rows.update(**deltas)
+
+
 def _prepare_photos(files, street_id) -> list:
     files = [f for f in (files or []) if f]
     if len(files) > ev.MAX_FILES:
@@ -154,6 +173,8 @@ def check_record(*, user, premises: Premises, checked_on: dt.date, finding: str,
             c = None
             if sweep is not None:
                 c = PremisesCheck.objects.select_for_update().filter(sweep=sweep, premises=premises).first()
+            if c is not None:
+                tally(c, -1)
             c = c or PremisesCheck(premises=premises, sweep=sweep)
             c.place_like(premises)
             c.checked_on, c.finding = checked_on, finding
@@ -165,8 +186,10 @@ def check_record(*, user, premises: Premises, checked_on: dt.date, finding: str,
                     c.save()
             except IntegrityError:  # the same premises recorded at the same moment by someone else in the sweep
                 c = PremisesCheck.objects.get(sweep=sweep, premises=premises)
+                tally(c, -1)
                 c.checked_on, c.finding, c.finding_note, c.action_taken = checked_on, finding, finding_note, action_taken
                 c.save()
+            tally(c, +1)
             CheckPhoto.objects.bulk_create([
                 CheckPhoto(check_record=c, kind=p.kind, content_type=p.content_type, original_name=p.original_name,
                            size=p.size, sha256=p.sha256, file=p._rel, thumb=p._thumb, taken_at=p.taken_at,
@@ -176,3 +199,29 @@ def check_record(*, user, premises: Premises, checked_on: dt.date, finding: str,
         ev.remove_quietly(*written)
         raise
     return c
+
+
+def tallies_rebuild(node: Node) -> int:
+    """Recount the monthly check tallies of every grid at or below `node` from the checks
+    (after a bulk load, or to repair); returns the number of tally rows."""
+    from fanzha.org.models import ANCESTOR_FIELDS
+
+    level = f"{node.level}_id"
+    acc: dict[tuple[int, dt.date], dict] = {}
+    places: dict[int, dict] = {}
+    rows = PremisesCheck.objects.filter(**{level: node.id}).values_list(
+        "grid_id", "checked_on", "finding", "sweep_id", *[f"{f}_id" for f in ANCESTOR_FIELDS])
+    for grid_id, on, finding, sweep_id, *anc in rows.iterator(chunk_size=5000):
+        key = (grid_id, on.replace(day=1))
+        t = acc.setdefault(key, {"checks": 0, "findings": 0, "dens": 0, "sweep_checks": 0, "sweep_findings": 0})
+        found = finding != Finding.NONE
+        t["checks"] += 1
+        t["findings"] += found
+        t["dens"] += finding == Finding.DEN
+        t["sweep_checks"] += sweep_id is not None
+        t["sweep_findings"] += sweep_id is not None and found
+        places.setdefault(grid_id, dict(zip([f"{f}_id" for f in ANCESTOR_FIELDS], anc)))
+    with transaction.atomic():
+        CheckTally.objects.filter(**{level: node.id}).delete()
+        CheckTally.objects.bulk_create([CheckTally(month=m, **places[g], **t) for (g, m), t in acc.items()], batch_size=2000)
+    return len(acc)

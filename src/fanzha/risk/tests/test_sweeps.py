@@ -143,3 +143,20 @@ def test_document_upload_not_what_it_says(personas, tree, file_r1):
     d = kp.document_add(user=personas.police, person=file_r1, upload=SimpleUploadedFile("判决书.pdf", b"%PDF-1.4\n..."))
     assert d.content_type == "application/pdf"
     _ = io
+
+
+def test_tallies_follow_every_check(tree, personas, sweep, hotel):
+    """The monthly tallies kept by the services equal a recount from the checks, also after a sweep check is changed."""
+    from fanzha.risk.models import CheckTally
+
+    pr.check_record(user=personas.grid1, premises=hotel, checked_on=D(2026, 10, 3), finding="den", today=TODAY)
+    pr.check_record(user=personas.grid1, premises=hotel, checked_on=D(2026, 11, 3), finding="none", today=TODAY)
+    sw.premises_check_in_sweep(user=personas.grid1, sweep=sweep, premises=hotel, finding="two_card")
+    sw.premises_check_in_sweep(user=personas.grid1, sweep=sweep, premises=hotel, finding="none")
+
+    def kept():
+        return sorted(CheckTally.objects.values_list("grid_id", "month", "checks", "findings", "dens", "sweep_checks",
+                                                     "sweep_findings"))
+    before = kept()
+    pr.tallies_rebuild(tree.street)
+    assert kept() == before == [(tree.g1.id, D(2026, 10, 1), 1, 1, 1, 0, 0), (tree.g1.id, D(2026, 11, 1), 2, 0, 0, 1, 0)]
