@@ -306,3 +306,20 @@ def test_api_for_responders(client, alert, personas):
 def test_later_helper():
     assert later(minutes=1) > later()
     assert isinstance(later(base=dt.datetime(2025, 1, 1, tzinfo=dt.UTC)), dt.datetime)
+
+
+def test_queue_queries_do_not_grow_with_the_alerts(client, tree, personas, sender, django_assert_max_num_queries):
+    """The queue page and its refresh over registered, unregistered (no grid or community) and out-of-area alerts:
+    a fixed number of queries, whatever the number of alerts."""
+    for i in range(4):
+        ingest(sender, id=f"Q{i}", grade="高")
+        ingest(sender, id=f"U{i}", grade="中", phone=f"1331234567{i}")
+        ingest(sender, id=f"T{i}", grade="低", phone=f"1331234568{i}", area_code="NOWHERE")
+    client.force_login(personas.office)
+    client.get("/alerts/")  # warm the session and caches
+    with django_assert_max_num_queries(16):
+        r = client.get("/alerts/")
+    assert r.status_code == 200
+    for tab in ("open", "mine", "pending", "transfer"):
+        with django_assert_max_num_queries(8):
+            assert client.get(f"/alerts/queue/?tab={tab}").status_code == 200
