@@ -10,11 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Avg, Count, F, Prefetch, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from fanzha.core import access
 from fanzha.core.scoping import get_scoped_or_404, scope_of, scoped
@@ -40,6 +42,8 @@ from fanzha.supervision.services import Holder
 
 REMIND_EVERY = 7  # days between reminders after the due day
 OVERDUE_LIMIT = 300
+HOME_LIMIT = 50  # items on the page at first (?all=1: up to OVERDUE_LIMIT, as the API)
+HOLDER_NAMES = 4  # late holders named per measure
 
 
 # --- who the user is here ---------------------------------------------------------------------
@@ -175,8 +179,8 @@ def visit_get(user, pk) -> Visit:
 
 def rectifications_for(user, *, status: str = "") -> QuerySet[Rectification]:
     qs = scoped(Rectification.objects.select_related("unit", "community"), user)
-    if not is_office(user) and my_holders(user) and not (scope_of(user).roles & access.STREET_WIDE):
-        qs = qs.filter(_holder_q(my_holders(user)))
+    if not user.is_superuser and not (scope_of(user).roles & access.STREET_WIDE):
+        qs = qs.filter(_holder_q(my_holders(user)))  # a unit or community: its own notices only
     if status:
         qs = qs.filter(status=status)
     return qs
@@ -262,6 +266,12 @@ class OverdueItem:
     percent: int | None = None
     status: str = ""
 
+    @property
+    def days_label(self) -> str:
+        if not self.days:
+            return _("今天到期")
+        return ngettext("逾期%(n)d天", "逾期%(n)d天", self.days) % {"n": self.days}
+
     def as_dict(self) -> dict:
         return {"kind": self.kind, "kind_label": self.kind_label, "id": self.pk, "title": self.title,
                 "deadline": self.deadline.isoformat(), "days_overdue": self.days, "holders": self.holders,
@@ -289,29 +299,35 @@ def overdue_items(user, *, today: dt.date | None = None, limit: int = OVERDUE_LI
     r_rows = list(rects.order_by("deadline", "id").values("id", "number", "problem", "deadline", "status",
                                                            "unit__name", "community__name")[:limit])
     late: dict[int, list[str]] = {}
-    pct: dict[int, list[int]] = {}
+    stats: dict[int, dict] = {}
     if m_rows:
-        for mid, uname, cname, p, done in (Responsibility.objects.filter(measure_id__in=[r["id"] for r in m_rows])
-                                           .order_by("-is_lead", "id")
-                                           .values_list("measure_id", "unit__name", "community__name", "percent", "completed_on")):
-            pct.setdefault(mid, []).append(p)
-            if not done:
-                late.setdefault(mid, []).append(uname or cname or "")
+        ids = [r["id"] for r in m_rows]
+        for row in (Responsibility.objects.filter(measure_id__in=ids).order_by().values("measure_id")
+                    .annotate(avg=Avg("percent"), late=Count("id", filter=Q(completed_on__isnull=True)))):
+            stats[row["measure_id"]] = row
+        # the names of the first few late holders of each measure (leads first), not all of them
+        first_late = (Responsibility.objects.filter(measure_id__in=ids, completed_on__isnull=True)
+                      .annotate(rn=Window(RowNumber(), partition_by=[F("measure_id")], order_by=[F("is_lead").desc(), F("id")]))
+                      .filter(rn__lte=HOLDER_NAMES).values_list("measure_id", "unit__name", "community__name"))
+        for mid, uname, cname in first_late:
+            late.setdefault(mid, []).append(uname or cname or "")
     items: list[OverdueItem] = []
     labels = {"measure": _("工作措施"), "task": _("交办任务"), "rectification": _("整改通知")}
+    measure_url = reverse("supervision:measure_detail", args=[0])[:-2]
+    rect_url = reverse("supervision:rectification_detail", args=[0])[:-2]
     for r in m_rows:
         names = late.get(r["id"], [])
-        ps = pct.get(r["id"], [])
+        st = stats.get(r["id"], {})
+        n_late = st.get("late", 0)
+        holders = "、".join(names) + (_("等%(n)d个") % {"n": n_late} if n_late > len(names) else "")
         items.append(OverdueItem(r["kind"], labels[r["kind"]], r["id"], r["title"], r["deadline"],
-                                 days_overdue(r["deadline"], today),
-                                 "、".join(names[:4]) + (_("等%(n)d个") % {"n": len(names)} if len(names) > 4 else ""),
-                                 reverse("supervision:measure_detail", args=[r["id"]]),
-                                 percent=round(sum(ps) / len(ps)) if ps else 0))
+                                 days_overdue(r["deadline"], today), holders, f"{measure_url}{r['id']}/",
+                                 percent=round(st["avg"]) if st.get("avg") is not None else 0))
     status_labels = dict(RectificationStatus.choices)
     for r in r_rows:
         items.append(OverdueItem("rectification", labels["rectification"], r["id"], f'{r["number"]} {r["problem"][:60]}',
                                  r["deadline"], days_overdue(r["deadline"], today), r["unit__name"] or r["community__name"] or "",
-                                 reverse("supervision:rectification_detail", args=[r["id"]]),
+                                 f"{rect_url}{r['id']}/",
                                  status=str(status_labels.get(r["status"], r["status"]))))
     items.sort(key=lambda i: (-i.days, i.kind, i.pk))
     return items[:limit], total

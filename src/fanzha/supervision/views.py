@@ -78,10 +78,12 @@ def home(request):
     user = request.user
     today = timezone.localdate()
     if _is_street_wide(user):
-        items, total = sel.overdue_items(user, today=today)
+        limit = sel.OVERDUE_LIMIT if request.GET.get("all") else sel.HOME_LIMIT
+        items, total = sel.overdue_items(user, today=today, limit=limit)
         street = sel.street_of(user)
         ctx = {"items": items, "total": total, "today": today,
-               "missing": sel.missing_groups(street, today=today) if street else None,
+               # communities without a group show on the home page once the office has set its deadline
+               "missing": sel.missing_groups(street, today=today) if street and sel.group_deadline(street) else None,
                "awaiting": sel.rectifications_for(user, status=RectificationStatus.SUBMITTED).count(),
                "open_rects": sel.rectifications_for(user).exclude(status=RectificationStatus.ACCEPTED).count(),
                "points": [sel.point_figures(p, today=today) for p in sel.contact_points_of(user)],

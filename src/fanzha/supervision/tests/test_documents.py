@@ -71,3 +71,5 @@ def test_measures_ledger_xlsx(sv):
     dept = next(r for r in body if r[6] == "西门街道综合行政执法队")
     assert dept[7] == "牵头" and dept[8] == 60 and dept[11] == 14
     assert dept[3].startswith("'=")
+    assert dept[5] == dt.datetime(2026, 6, 1) and dept[9] == dt.datetime(2026, 5, 1) and dept[10] is None
+    assert ws.freeze_panes == "A2"
