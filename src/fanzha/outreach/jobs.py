@@ -180,7 +180,7 @@ def make_pdf(docx_rel: str) -> str:
 _pdf_failed: set[str] = set()  # Word files this process could not print (not retried until restart)
 
 
-def make_due_pdfs(now: dt.datetime | None = None, *, budget_seconds: float = 20.0) -> int:
+def make_due_pdfs(now: dt.datetime | None = None, *, budget_seconds: float = 20.0, limit: int | None = None) -> int:
     """PDF copies of the reports made in the catch-up window that have none yet; returns how many.
 
     Runs right after the report pass (its own periodic job), so a report made
@@ -197,7 +197,7 @@ def make_due_pdfs(now: dt.datetime | None = None, *, budget_seconds: float = 20.
     rows = (PeriodicReport.objects.filter(status=ReportStatus.DONE, report_date__gte=since).exclude(docx_file="")
             .order_by("-report_date", "id").values_list("docx_file", flat=True))
     for docx_rel in rows:
-        if time.monotonic() - started > budget_seconds:
+        if time.monotonic() - started > budget_seconds or (limit is not None and made >= limit):
             break
         if docx_rel in _pdf_failed:
             continue

@@ -773,8 +773,15 @@ def reports_page(request):
     return render(request, "outreach/reports.html", {
         "nodes": nodes, "units": units, "stored": stored, "default_node": str(default.id) if default else "",
         "semimonthly_day": last_semimonthly_day(today), "unit_day": last_unit_monthly_day(today),
-        "kinds": ReportKind.choices,
+        "kinds": ReportKind.choices, "pdf_available": _pdf_available(),
     })
+
+
+def _pdf_available() -> bool:
+    """PDF downloads are offered where the server has LibreOffice (fanzha.core.pdf)."""
+    from fanzha.core import pdf
+
+    return pdf.available()
 
 
 def _report_data(request) -> dict:
@@ -809,9 +816,9 @@ def _report_data(request) -> dict:
 @login_required
 @require_safe
 def report_make(request):
-    """The report made now from the records, as .xlsx or .docx (download)."""
+    """The report made now from the records, as .xlsx, .docx or .pdf (download)."""
     fmt = request.GET.get("fmt", "xlsx")
-    if fmt not in ("xlsx", "docx"):
+    if fmt not in ("xlsx", "docx", "pdf") or (fmt == "pdf" and not _pdf_available()):
         raise Http404
     try:
         data = _report_data(request)
@@ -819,7 +826,13 @@ def report_make(request):
         for m in e.messages:
             messages.error(request, m)
         return redirect("outreach:reports")
-    content, ctype = reports.render(data, fmt)
+    from fanzha.core.pdf import PdfError
+
+    try:
+        content, ctype = reports.render(data, fmt)
+    except PdfError:
+        messages.error(request, _("PDF暂时无法生成，请下载Word或Excel文件"))
+        return redirect("outreach:reports")
     audit(user=request.user, action=AuditAction.EXPORT, target=f"report:{data['kind']}:{(data.get('unit') or data['node'])['id']}:{data['report_date']}",
           detail=_("下载报表：%(t)s") % {"t": data["title"]}, request=request)
     resp = HttpResponse(content, content_type=ctype)
@@ -836,6 +849,16 @@ def report_make(request):
 def report_download(request, pk: int, fmt: str):
     report = sel.report_get(request.user, pk)
     rel = report.xlsx_file if fmt == "xlsx" else report.docx_file if fmt == "docx" else ""
+    if fmt == "pdf" and report.docx_file and _pdf_available():
+        from fanzha.outreach.jobs import make_pdf, pdf_of
+
+        rel = pdf_of(report.docx_file)
+        try:
+            missing = not ev.path_of(rel).exists()
+        except ValueError:
+            raise Http404 from None
+        if missing:  # the worker has not printed it yet: print it now
+            rel = make_pdf(report.docx_file)
     if not rel:
         raise Http404
     try:
@@ -845,7 +868,7 @@ def report_download(request, pk: int, fmt: str):
     audit(user=request.user, action=AuditAction.EXPORT, target=f"report:{report.kind}:{report.node_id}:{report.report_date}",
           detail=_("下载已生成的报表"), request=request)
     kind = _("宣传及APP安装情况") if report.kind == ReportKind.SEMIMONTHLY else _("单位防范工作月报")
-    resp = _serve(path, reports.XLSX_TYPE if fmt == "xlsx" else reports.DOCX_TYPE,
+    resp = _serve(path, {"xlsx": reports.XLSX_TYPE, "docx": reports.DOCX_TYPE, "pdf": reports.PDF_TYPE}[fmt],
                   download_name=f"{report.node.name}{kind}{report.report_date}.{fmt}", inline=False)
     return resp
 
