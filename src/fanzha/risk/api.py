@@ -167,7 +167,7 @@ def sweep_person(request, pk: int, payload: CheckedPersonIn):
         raise PermissionDenied("您的角色不能记录打卡")
     sweep = selectors.sweep_get(user, pk)
     resident = get_scoped_or_404(Resident.objects.all(), user, pk=payload.resident_id) if payload.resident_id else None
-    grid = next((g for g in selectors.sweep_grids(sweep) if g.id == payload.grid_id), None)
+    grid = next((g for g in selectors.sweep_grids(sweep) if g.id == payload.grid_id), None) if payload.grid_id else None
     sp = sw_svc.person_check(user=user, sweep=sweep, resident=resident, name=payload.name, id_number=payload.id_number,
                              address=payload.address, grid=grid, no_regular_job=payload.no_regular_job,
                              frequent_moves=payload.frequent_moves, hotspot_ties=payload.hotspot_ties, note=payload.note)

@@ -234,6 +234,8 @@ class Premises(Placed):
         indexes = [
             models.Index(fields=["grid", "name"], name="risk_premises_grid"),
             models.Index(fields=["community", "kind"], name="risk_premises_comm"),
+            models.Index(fields=["county", "kind", "active"], name="risk_premises_county_kind"),
+            models.Index(fields=["street", "kind", "active"], name="risk_premises_street_kind"),
             models.Index(fields=["street", "open_finding"], name="risk_premises_street_open"),
             models.Index(fields=["county", "open_finding"], name="risk_premises_county_open"),
         ]
@@ -292,6 +294,7 @@ class CheckTally(Placed):
 
     month = models.DateField()
     checks = models.IntegerField(default=0)
+    premises = models.IntegerField(default=0)  # distinct premises checked (each belongs to one grid, so sums add up)
     findings = models.IntegerField(default=0)
     dens = models.IntegerField(default=0)
     sweep_checks = models.IntegerField(default=0)

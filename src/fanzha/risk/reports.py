@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import Count, Q, Sum
+from django.utils import timezone
 
 from fanzha.core.scoping import scoped
 from fanzha.org.models import Level, Node
@@ -29,7 +30,6 @@ from fanzha.risk.models import (
     KeyPerson,
     KeyPersonCategory,
     Premises,
-    PremisesCheck,
     PremisesKind,
     Screening,
     Sweep,
@@ -81,30 +81,37 @@ def risk_figures(user, *, node: Node | None, period, today: dt.date) -> dict:
 
     premises = scoped(Premises.objects.all(), user).filter(where, active=True)
     by_kind = dict(premises.values("kind").annotate(n=Count("id")).values_list("kind", "n"))
-    flagged = premises.exclude(open_finding="").count()
-    checks = scoped(PremisesCheck.objects.all(), user).filter(where, checked_on__gte=start, checked_on__lte=end)
+    flagged = premises.filter(open_finding__in=[f for f in Finding.values if f != Finding.NONE]).count()
     tallies = scoped(CheckTally.objects.all(), user).filter(where, month__gte=start.replace(day=1), month__lte=end)
     per_month = {m: row for m, *row in tallies.values("month").annotate(
-        a=Sum("checks"), b=Sum("findings"), c=Sum("dens"), d=Sum("sweep_checks"), e=Sum("sweep_findings"))
-        .order_by().values_list("month", "a", "b", "c", "d", "e")}
+        a=Sum("checks"), b=Sum("findings"), c=Sum("dens"), d=Sum("sweep_checks"), e=Sum("sweep_findings"), f=Sum("premises"))
+        .order_by().values_list("month", "a", "b", "c", "d", "e", "f")}
     totals = [sum(r[i] or 0 for r in per_month.values()) for i in range(5)]
     check_counts = {"n": totals[0], "findings": totals[1], "dens": totals[2], "sweep_n": totals[3], "sweep_f": totals[4]}
     # "Checked this month": distinct premises checked in the period's last month (the current one for this year).
     last_month = months[-1] if months else start
-    checked = checks.filter(checked_on__gte=last_month).aggregate(n=Count("premises_id", distinct=True))["n"]
+    checked = (per_month.get(last_month) or [0] * 6)[5] or 0
 
     communities = scoped(Node.objects.filter(level=Level.COMMUNITY), user).filter(where)
     n_comm = communities.count()
     due_months = [m for m in months if m <= today.replace(day=1)]
     filed = scoped(Screening.objects.all(), user).filter(where, month__in=due_months)
-    on_time = sum(1 for f in filed.only("month", "filed_at") if f.filed_at.date() <= month_end(f.month))
-    n_filed = filed.count()
     past_due = [m for m in due_months if month_end(m) < today]
-    missing_past = n_comm * len(past_due) - filed.filter(month__in=past_due).count()
+    tz = timezone.get_current_timezone()
+    in_time = Q(pk__in=[])
+    for m in due_months:  # filed by the end of the month's last day, local time
+        in_time |= Q(month=m, filed_at__lt=dt.datetime.combine(month_end(m) + dt.timedelta(days=1), dt.time(0), tzinfo=tz))
+    filed_counts = filed.aggregate(n=Count("id"), on_time=Count("id", filter=in_time),
+                                   past=Count("id", filter=Q(month__in=past_due)))
+    on_time, n_filed = filed_counts["on_time"], filed_counts["n"]
+    missing_past = n_comm * len(past_due) - filed_counts["past"]
 
     grid_rows = scoped(SweepGrid.objects.all(), user).filter(where, held_on__gte=start, held_on__lte=end)
-    sweep_ids = grid_rows.values("sweep_id").distinct()
-    sweeps = Sweep.objects.filter(pk__in=sweep_ids)
+    if node is not None and node.level in (Level.COUNTY, Level.STREET):
+        # A sweep's grids are all in one street: at street level and above it is placed inside the node.
+        sweeps = scoped(Sweep.objects.all(), user).filter(where, held_on__gte=start, held_on__lte=end)
+    else:
+        sweeps = Sweep.objects.filter(pk__in=grid_rows.values("sweep_id").distinct())
     sweep_counts = sweeps.aggregate(n=Count("id"), off=Count("id", filter=Q(off_window=True)))
     people = scoped(SweepPerson.objects.all(), user).filter(where, held_on__gte=start, held_on__lte=end)
     people_counts = people.aggregate(n=Count("id"), f=Count("id", filter=Q(no_regular_job=True) | Q(frequent_moves=True)
@@ -149,18 +156,12 @@ def risk_figures(user, *, node: Node | None, period, today: dt.date) -> dict:
         },
         "months": [m.strftime("%Y-%m") for m in months],
         "series": {
-            "sweeps": _sweeps_by_month(grid_rows, months),
+            "sweeps": _per_month(sweeps.values("held_on").annotate(n=Count("id")).order_by().values_list("held_on", "n"),
+                                 months),
             "checks": [(per_month.get(m) or [0])[0] or 0 for m in months],
             "follow_ups": follow_series,
         },
     }
-
-
-def _sweeps_by_month(grid_rows, months: list[dt.date]) -> list[int]:
-    seen: dict[dt.date, set[int]] = {}
-    for sid, held in grid_rows.values_list("sweep_id", "held_on").distinct().order_by():
-        seen.setdefault(held.replace(day=1), set()).add(sid)
-    return [len(seen.get(m, ())) for m in months]
 
 
 def figure_rows(report: dict) -> list[tuple[str, str, int]]:

@@ -151,7 +151,13 @@ def overdue(request):
     node = _node_param(request)
     qs = selectors.overdue_reviews(user, node=node, today=_today(), mine=request.GET.get("mine") == "1")
     page = Paginator(qs, PAGE).get_page(request.GET.get("page"))
-    return render(request, "risk/overdue.html", {"page": page, "node": node, "today": _today()})
+    today = _today()
+    rows = list(page)
+    for p in rows:  # computed here, not by template filters per cell: the list must stay fast at county scale
+        p.days_overdue = (today - p.next_review_on).days
+        p.due = p.next_review_on.isoformat()
+    return render(request, "risk/overdue.html", {"page": page, "rows": rows, "node": node, "today": today,
+                                                 "base": reverse("risk:key_persons")})
 
 
 def _kp_form_context(request, form, person=None):

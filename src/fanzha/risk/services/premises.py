@@ -21,7 +21,7 @@ from fanzha.org.models import Level, Node
 from fanzha.outreach import evidence as ev
 from django.db.models import F
 
-from fanzha.risk.models import CheckPhoto, CheckTally, Finding, Premises, PremisesCheck, PremisesKind
+from fanzha.risk.models import CheckPhoto, CheckTally, Finding, Premises, PremisesCheck, PremisesKind, month_end
 
 PHOTO_DIR = "risk/checks"
 
@@ -113,11 +113,18 @@ def tally(check: PremisesCheck, sign: int) -> None:
     """Add (+1) or take away (-1) one check from its grid's month: a conditional UPDATE, else
     the month's first row (a concurrent first insert falls back to the UPDATE)."""
     month = check.checked_on.replace(day=1)
-    deltas = {k: F(k) + sign * v for k, v in CheckTally.values_of(check).items() if v}
+    values = CheckTally.values_of(check)
+    # The premises counts once a month: only its first check adds it, only its last one takes it away.
+    others = PremisesCheck.objects.filter(premises_id=check.premises_id, checked_on__gte=month,
+                                          checked_on__lte=month_end(month))
+    if check.pk:
+        others = others.exclude(pk=check.pk)
+    values["premises"] = 0 if others.exists() else 1
+    deltas = {k: F(k) + sign * v for k, v in values.items() if v}
     rows = CheckTally.objects.filter(grid_id=check.grid_id, month=month)
     if rows.update(**deltas):
         return
-    t = CheckTally(month=month, **{k: sign * v for k, v in CheckTally.values_of(check).items()})
+    t = CheckTally(month=month, **{k: sign * v for k, v in values.items()})
     t.place_like(check)
     try:
         with transaction.atomic():
@@ -209,13 +216,18 @@ def tallies_rebuild(node: Node) -> int:
     level = f"{node.level}_id"
     acc: dict[tuple[int, dt.date], dict] = {}
     places: dict[int, dict] = {}
+    seen: set[tuple[int, dt.date]] = set()
     rows = PremisesCheck.objects.filter(**{level: node.id}).values_list(
-        "grid_id", "checked_on", "finding", "sweep_id", *[f"{f}_id" for f in ANCESTOR_FIELDS])
-    for grid_id, on, finding, sweep_id, *anc in rows.iterator(chunk_size=5000):
+        "grid_id", "checked_on", "finding", "sweep_id", "premises_id", *[f"{f}_id" for f in ANCESTOR_FIELDS])
+    for grid_id, on, finding, sweep_id, premises_id, *anc in rows.iterator(chunk_size=5000):
         key = (grid_id, on.replace(day=1))
-        t = acc.setdefault(key, {"checks": 0, "findings": 0, "dens": 0, "sweep_checks": 0, "sweep_findings": 0})
+        t = acc.setdefault(key, {"checks": 0, "premises": 0, "findings": 0, "dens": 0, "sweep_checks": 0,
+                                 "sweep_findings": 0})
         found = finding != Finding.NONE
         t["checks"] += 1
+        if (premises_id, key[1]) not in seen:
+            seen.add((premises_id, key[1]))
+            t["premises"] += 1
         t["findings"] += found
         t["dens"] += finding == Finding.DEN
         t["sweep_checks"] += sweep_id is not None

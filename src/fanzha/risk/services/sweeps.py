@@ -13,7 +13,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -178,11 +178,18 @@ def person_check(*, user, sweep: Sweep, resident: Resident | None = None, name: 
                 created = True
             except IntegrityError:  # the same person tapped at the same moment by a teammate
                 sp = SweepPerson.objects.get(sweep=sweep, resident=resident)
+        was_finding = False if created else sp.is_finding
         if not created:
             for k, v in flags.items():
                 setattr(sp, k, v)
             sp.save()
-        _refresh_counts(sweep)
+        # Counters move by the difference (a conditional increment, no recount of the sweep's rows).
+        d_people, d_findings = int(created), int(sp.is_finding) - int(was_finding)
+        if d_people or d_findings:
+            Sweep.objects.filter(pk=sweep.pk).update(people_checked=F("people_checked") + d_people,
+                                                     findings=F("findings") + d_findings)
+            sweep.people_checked += d_people
+            sweep.findings += d_findings
     return sp
 
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from fanzha.cases.models import Case
 from fanzha.risk import selectors
-from fanzha.risk.models import FollowUp, KeyPerson, KeyPersonCategory, PremisesCheck, Screening, Sweep, SweepGrid, SweepPerson
+from fanzha.risk.models import FollowUp, KeyPerson, KeyPersonCategory, PremisesCheck, Screening, SweepGrid, SweepPerson
 from fanzha.risk.services import key_persons as kp
 from fanzha.risk.services import premises as pr
 from fanzha.risk.services import screening as sc
