@@ -97,11 +97,14 @@ def figures_by_node(user, nodes) -> dict[int, dict]:
     return result
 
 
-def scope_roots(user) -> list[Node]:
-    """The user's top nodes with any node inside another one dropped (no double counting)."""
+def scope_roots(user, tops: list[Node] | None = None) -> list[Node]:
+    """The user's top nodes with any node inside another one dropped (no double counting).
+
+    Pass `tops` (the user's `top_nodes`) when the caller already has them.
+    """
     from fanzha.org.selectors import top_nodes
 
-    tops = top_nodes(user)
+    tops = top_nodes(user) if tops is None else tops
     ids = {n.id for n in tops}
     return [n for n in tops if not any(getattr(n, f"{f}_id") in ids - {n.id} for f in ("county", "street", "community", "grid"))]
 

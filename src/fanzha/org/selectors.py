@@ -83,7 +83,9 @@ def resident_search(user, *, q: str = "", node: Node | None = None, residency: s
         h = pii.lookup_hash("phone", value)
         qs = qs.filter(Q(phone_hash=h) | Q(phone2_hash=h))
     elif kind == "tail":
-        qs = qs.filter(phone_tail_q(value))
+        # As a subquery on the tail indexes: beside the scope's equality (county_id = K)
+        # SQLite without fresh statistics would walk the scope's index instead.
+        qs = qs.filter(id__in=Resident.objects.filter(phone_tail_q(value)).values("id"))
     elif kind == "invalid":
         qs = qs.none()
     elif kind == "name":
@@ -139,11 +141,11 @@ def top_nodes(user) -> list[Node]:
     return list(Node.objects.filter(pk__in=scope.top_node_ids))
 
 
-def scope_roots(user) -> list[Node]:
+def scope_roots(user, tops: list[Node] | None = None) -> list[Node]:
     """The user's top nodes without any node that lies inside another (a grid leader's grids)."""
     from fanzha.org.figures import scope_roots as roots
 
-    return roots(user)
+    return roots(user, tops)
 
 
 def node_switch(roots: list[Node], current: Node | None, url_of, all_url: str) -> list[tuple[str, str, bool]]:
@@ -203,13 +205,13 @@ def family_for(user, *, staff: StaffMember) -> QuerySet[FamilyMember]:
     return scoped(FamilyMember.objects.filter(staff=staff), user).order_by("relation", "id")
 
 
-def figures(user, node: Node | None = None) -> dict[str, int]:
-    """Head counts for the user's scope, or one node inside it (see org.figures)."""
+def figures(user, node: Node | None = None, *, tops: list[Node] | None = None) -> dict[str, int]:
+    """Head counts for the user's scope, or one node inside it (see org.figures); `tops`: the user's top nodes if known."""
     from fanzha.org import figures as tally
 
     if node is not None:
         return tally.figures_by_node(user, [node])[node.id]
-    roots = tally.scope_roots(user)
+    roots = tally.scope_roots(user, tops)
     if roots:
         by_id = tally.figures_by_node(user, roots)
         return tally.total([by_id[n.id] for n in roots])

@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -133,7 +134,7 @@ def home(request):
     """
     user = request.user
     tops = selectors.top_nodes(user)
-    roots = selectors.scope_roots(user)
+    roots = selectors.scope_roots(user, tops)
     rows_parent = None
     if len(tops) == 1:
         rows_parent = tops[0]
@@ -143,7 +144,7 @@ def home(request):
     units = []
     if scope_of(user).unit_ids:
         units = list(selectors.units_for(user))
-    fig = selectors.figures(user)
+    fig = selectors.figures(user, tops=tops)
     return render(request, "org/home.html", {
         "figures": _labelled(fig),
         "figures_as_of": _as_of(fig),
@@ -151,11 +152,33 @@ def home(request):
         "rows_parent": rows_parent,
         "rows": _child_rows(user, rows),
         "my_units": units,
-        "campaign": campaign(user, roots) if roots else None,
+        "campaign_url": reverse("home_campaign") if roots and any(can_open(user, a) for a in CAMPAIGN_AREAS) else "",
         "switch": _switch(user, roots, None, lambda n: reverse("node_detail", args=[n.pk]), reverse("home")),
         "home_panels": _home_panels(user, roots),
         "may": _may(user),
     })
+
+
+# The areas behind the campaign tiles (a role that may open none of them gets no campaign).
+CAMPAIGN_AREAS = ("alerts", "cases", "outreach", "outreach.targets")
+
+
+@area_view("home")
+@require_safe
+def home_campaign(request):
+    """The campaign tiles of the home page, loaded after the page (a county's roll-up takes a moment).
+
+    htmx asks for the fragment; without JavaScript the link opens it as a page.
+    """
+    user = request.user
+    roots = selectors.scope_roots(user)
+    c = campaign(user, roots) if roots else None
+    template = "org/_campaign.html" if _is_fragment(request) else "org/campaign.html"
+    if _is_fragment(request) and (c is None or c.empty):
+        return HttpResponse("")
+    response = render(request, template, {"campaign": c})
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 def _may(user) -> dict[str, bool]:

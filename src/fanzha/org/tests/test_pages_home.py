@@ -88,8 +88,8 @@ def _grow(tree, n: int, tag: str) -> None:
         services.unit_create(node=c, name=f"单位{tag}{i}", kind="company")
 
 
-# Home pages: head counts (~10) and the campaign tiles (alerts 1, cases 2 + 1 per target, outreach roll-up ~10).
-PAGES_WITH_BOUND = [("office", "/", 30), ("grid1", "/", 30), ("office", "/residents/", 10), ("grid1", "/residents/", 10),
+# The campaign tiles (alerts 1, cases 2 + 1 per target, outreach roll-up ~10) load after the home page.
+PAGES_WITH_BOUND = [("office", "/", 16), ("grid1", "/", 16), ("office", "/home/campaign/", 24), ("grid1", "/home/campaign/", 24), ("office", "/residents/", 10), ("grid1", "/residents/", 10),
                     ("office", "/residents/?q=居民", 10), ("grid1", "/nodes/{g1}/", 20), ("office", "/units/", 10)]
 
 
