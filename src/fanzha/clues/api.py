@@ -177,7 +177,7 @@ def _detail(request, clue: Clue) -> dict:
 @router.get("/clues/figures", summary="Clue figures of a node and period")
 def clue_figures_api(request, node: int | None = None, start: dt.date | None = None, end: dt.date | None = None,
                      period: str = ""):
-    """The report dict of the figures page: totals, by source / kind / status, outcomes, median times
+    """The report dict of the figures page: totals, by source / kind / status, outcomes, mean times
     (hours), per-department answers within the deadline, monthly trend, children of the node."""
     from fanzha.alerts.figures import Window
     from fanzha.core.scoping import scope_of

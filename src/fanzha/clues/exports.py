@@ -75,9 +75,9 @@ def ledger(clues_qs, figures: dict):
     line(_("线索总数"), figures["total"])
     line(_("未办结"), figures["open"])
     line(_("已办结"), figures["closed"])
-    line(_("核查用时中位数（小时）"), figures["check_median_h"])
-    line(_("交办用时中位数（小时）"), figures["handoff_median_h"])
-    line(_("部门报到用时中位数（小时）"), figures["answer_median_h"])
+    line(_("平均核查用时（小时）"), figures["check_avg_h"])
+    line(_("平均交办用时（小时）"), figures["handoff_avg_h"])
+    line(_("部门平均报到用时（小时）"), figures["answer_avg_h"])
     line(_("按时报到率（%）"), figures["within_pct"])
     for title, key in ((_("按来源"), "by_source"), (_("按类别"), "by_kind"), (_("按状态"), "by_status"), (_("办结结果"), "outcomes")):
         r += 1

@@ -176,3 +176,13 @@ def test_index_lists_streets(client, tree):
     """The short /report/ address lists the streets when there are several."""
     body = client.get("/report/").content.decode()
     assert "西门街道" in body and "东门街道" in body
+
+
+def test_english_pages_render(client, tree):
+    """With the language switch on English the public form still works (the sum in digits)."""
+    from django.conf import settings as dj
+
+    client.cookies[dj.LANGUAGE_COOKIE_NAME] = "en"
+    r = client.get("/report/S/")
+    assert r.status_code == 200 and r.context["question"][0].isdigit()
+    assert public_post(client, {"summary": "English report"}).status_code == 302
