@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re as _re
 import tempfile
+import zipfile as _zipfile
 from typing import IO, Any, Iterable
+from xml.sax.saxutils import escape as _escape
 
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
@@ -165,3 +168,137 @@ def write_import_template(importer, out: IO[bytes] | None = None) -> bytes | Non
     if out is None:
         return buf.getvalue()
     return None
+
+
+# --- streamed .xlsx ----------------------------------------------------------------------------
+# A whole street's residents (~27,000 rows) took 5-6 s to write before the first byte left the server.
+# `stream_xlsx` writes a minimal, valid workbook (one sheet, inline strings, a bold header, frozen first
+# row, text-formatted ID columns) straight into a ZIP stream and yields it in chunks while the rows are
+# read from the database: the download starts at once and memory stays flat. The same neutralising and
+# typing rules as `XlsxExport` apply.
+
+_ILLEGAL_XML = _re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+_EPOCH = dt.date(1899, 12, 30)
+_STATIC_PARTS = {
+    "[Content_Types].xml": _HEAD + (
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+        '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+        '</Types>'),
+    "_rels/.rels": _HEAD + (
+        f'<Relationships xmlns="{_PKG_REL}"><Relationship Id="rId1" '
+        f'Type="{_REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>'),
+    "xl/_rels/workbook.xml.rels": _HEAD + (
+        f'<Relationships xmlns="{_PKG_REL}">'
+        f'<Relationship Id="rId1" Type="{_REL}/worksheet" Target="worksheets/sheet1.xml"/>'
+        f'<Relationship Id="rId2" Type="{_REL}/styles" Target="styles.xml"/></Relationships>'),
+    # cellXfs: 0 normal · 1 header (bold, shaded) · 2 date yyyy-mm-dd · 3 text (@)
+    "xl/styles.xml": _HEAD + (
+        f'<styleSheet xmlns="{_MAIN}"><numFmts count="1"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/></numFmts>'
+        '<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font><font><b/><sz val="11"/><name val="Calibri"/></font></fonts>'
+        '<fills count="3"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill>'
+        '<fill><patternFill patternType="solid"><fgColor rgb="FFE8EEF7"/><bgColor indexed="64"/></patternFill></fill></fills>'
+        '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+        '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+        '<cellXfs count="4"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+        '<xf numFmtId="0" fontId="1" fillId="2" borderId="0" xfId="0" applyFont="1" applyFill="1"/>'
+        '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+        '<xf numFmtId="49" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>'
+        '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>'),
+}
+
+
+class _Sink:
+    """A write-only, unseekable file for zipfile: collects bytes until drained."""
+
+    def __init__(self):
+        self.parts: list[bytes] = []
+
+    def write(self, b) -> int:
+        self.parts.append(bytes(b))
+        return len(b)
+
+    def flush(self) -> None:
+        pass
+
+    def drain(self) -> bytes:
+        out = b"".join(self.parts)
+        self.parts.clear()
+        return out
+
+
+def _text(v: str) -> str:
+    v = _escape(_ILLEGAL_XML.sub("", v)).replace("\r", "&#13;")
+    return v
+
+
+def _cell(ref: str, v: Any) -> str:
+    t = type(v)
+    if t is str:
+        return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{_text(neutralise(v))}</t></is></c>'
+    if t is bool:
+        return f'<c r="{ref}" t="inlineStr"><is><t>{_("是") if v else _("否")}</t></is></c>'
+    if t is int or t is float:
+        return f'<c r="{ref}"><v>{v!r}</v></c>'
+    if t is dt.datetime:
+        d = v - dt.datetime(1899, 12, 30, tzinfo=v.tzinfo)
+        return f'<c r="{ref}" s="2"><v>{d.days + d.seconds / 86400:.6f}</v></c>'
+    if t is dt.date:
+        return f'<c r="{ref}" s="2"><v>{(v - _EPOCH).days}</v></c>'
+    return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{_text(neutralise(str(v)))}</t></is></c>'
+
+
+class StreamedXlsx:
+    """`for chunk in StreamedXlsx(headers, rows).chunks(): ...`; `.count` is the rows written so far."""
+
+    CHUNK_ROWS = 500
+
+    def __init__(self, headers: list[tuple[str, int]], rows: Iterable[Iterable[Any]], *, sheet_name: str = "",
+                 text_columns: Iterable[int] = ()):
+        self.headers = headers
+        self.rows = rows
+        self.sheet_name = (sheet_name or _("数据"))[:31]
+        self.text_columns = set(text_columns)
+        self.count = 0
+        self.finished = False
+
+    def chunks(self):
+        sink = _Sink()
+        letters = [xl_col_to_name(i) for i in range(max(len(self.headers), 1) + 64)]
+        with _zipfile.ZipFile(sink, "w", compression=_zipfile.ZIP_DEFLATED) as zf:
+            for name, body in _STATIC_PARTS.items():
+                zf.writestr(name, body)
+            zf.writestr("xl/workbook.xml", _HEAD + (
+                f'<workbook xmlns="{_MAIN}" xmlns:r="{_REL}"><sheets>'
+                f'<sheet name="{_text(self.sheet_name)}" sheetId="1" r:id="rId1"/></sheets></workbook>'))
+            yield sink.drain()
+            with zf.open("xl/worksheets/sheet1.xml", "w") as sheet:
+                text_style = ' style="3"'
+                cols = "".join(
+                    f'<col min="{i + 1}" max="{i + 1}" width="{w}" customWidth="1"{text_style if i in self.text_columns else ""}/>'
+                    for i, (_t, w) in enumerate(self.headers))
+                head = "".join(f'<c r="{letters[i]}1" t="inlineStr" s="1"><is><t>{_text(t)}</t></is></c>'
+                               for i, (t, _w) in enumerate(self.headers))
+                sheet.write((_HEAD + f'<worksheet xmlns="{_MAIN}" xmlns:r="{_REL}"><sheetViews><sheetView workbookViewId="0">'
+                             '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>'
+                             f'<cols>{cols}</cols><sheetData><row r="1">{head}</row>').encode())
+                buf: list[str] = []
+                for values in self.rows:
+                    r = self.count + 2
+                    cells = "".join(_cell(f"{letters[c]}{r}", v) for c, v in enumerate(values) if v is not None and v != "")
+                    buf.append(f'<row r="{r}">{cells}</row>')
+                    self.count += 1
+                    if len(buf) >= self.CHUNK_ROWS:
+                        sheet.write("".join(buf).encode())
+                        buf.clear()
+                        yield sink.drain()
+                sheet.write(("".join(buf) + "</sheetData></worksheet>").encode())
+        self.finished = True
+        yield sink.drain()

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal, Optional
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
@@ -202,8 +202,10 @@ def update_activity(request, activity_id: int, payload: ActivityIn):
     user = _user(request)
     a = sel.activity_get(user, activity_id)
     require_perm(user, "outreach.record_outreach")
+    if not services.can_change_activity(user, a):
+        raise PermissionDenied("只有登记人和街道办可以修改")
     data = services.ActivityData(**payload.dict(exclude={"node_id", "unit_id"}))
-    return _activity_out(services.activity_update(user=user, activity=a, data=data))
+    return _activity_out(services.activity_update(user=user, activity=a, data=data, request=request))
 
 
 # --- visits and installs ----------------------------------------------------------------------

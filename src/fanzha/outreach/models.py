@@ -79,10 +79,24 @@ class VisitAction(models.TextChoices):
     RISK_CHECK = "risk_check", _("了解涉诈风险")
 
 
+class LiveActivities(models.Manager):
+    """Activities not deleted: what every ledger, figure and report counts."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(deleted_at__isnull=True)
+
+
 class Activity(Placed):
-    """One outreach activity (宣传活动) with its evidence."""
+    """One outreach activity (宣传活动) with its evidence.
+
+    Deleting one from the page keeps the row (deleted_at/by) and its photos and
+    videos; `Activity.objects` leaves deleted ones out, `Activity.everything`
+    holds them all (for the audit trail).
+    """
 
     scope_unit_field = "unit_id"
+    objects = LiveActivities()
+    everything = models.Manager()
 
     node = models.ForeignKey("org.Node", models.PROTECT, related_name="+", verbose_name=_("组织节点"))
     unit = models.ForeignKey("org.Unit", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("单位"))
@@ -99,9 +113,12 @@ class Activity(Placed):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    deleted_at = models.DateTimeField(_("删除时间"), null=True, blank=True)
+    deleted_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
 
     class Meta:
         verbose_name = _("宣传活动")
+        base_manager_name = "everything"
         ordering = ["-held_on", "-id"]
         indexes = [
             models.Index(fields=["county", "held_on"]),
@@ -197,6 +214,7 @@ class Evidence(Placed):
     thumb = models.CharField(max_length=200, blank=True, default="")
     width = models.PositiveIntegerField(null=True, blank=True)
     height = models.PositiveIntegerField(null=True, blank=True)
+    duration = models.FloatField(_("时长（秒）"), null=True, blank=True)  # videos, from the file's movie header
     taken_at = models.DateTimeField(_("拍摄时间"), null=True, blank=True)
     had_gps = models.BooleanField(_("原件含位置信息"), default=False)
     gps_kept = models.BooleanField(_("保留了位置信息"), default=False)
@@ -374,7 +392,7 @@ class OutreachSetting(models.Model):
 
 
 class ReportKind(models.TextChoices):
-    SEMIMONTHLY = "semimonthly", _("宣传及APP安装情况（每月13日、28日）")
+    SEMIMONTHLY = "semimonthly", _("半月报（每月13日、28日）")
     UNIT_MONTHLY = "unit_monthly", _("单位防范工作月报（每月25日）")
 
 

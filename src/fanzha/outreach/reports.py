@@ -98,24 +98,30 @@ def semimonthly_data(user, node: Node, report_date: dt.date, *, period: ReportPe
        each child.
     """
     period = period or semimonthly(report_date)
-    rolled = sel.rollup(user, node, period=period, since=year_start(period.end))
+    # A report dated in the past counts the population registered by its date, as it stood then.
+    rolled = sel.rollup(user, node, period=period, since=year_start(period.end),
+                        heads_as_of=report_date if report_date < timezone.localdate() else None)
     total = rolled.total
     acts = sel.activities_for(user, node=node, start=period.start, end=period.end)
-    act_totals = sel.activity_totals(acts)
-    visits = sel.visit_totals(sel.visits_for(user, node=node, start=period.start, end=period.end))
-    pushes = sel.pushes_for(user, node=node, start=period.start, end=period.end).count()
     letters = sel.letters_for(user, node=node, start=period.start, end=period.end)
     receipts = sel.receipt_totals(letters)
     new_installs = total.app_new
     child_level = LEVEL_ORDER[LEVEL_ORDER.index(node.level) + 1] if node.level not in (Level.GRID, Level.GROUP) else None
     if node.level == Level.GRID:
         child_level = None
+    # Every count below comes from one place (selectors.outreach_by_child): the per-child rows, the 本级
+    # row, 合计, 汇总 and the summary sentence. 发放资料 = activity materials + home-visit materials.
+    by_child = sel.outreach_by_child(user, node, start=period.start, end=period.end, child_level=child_level or node.level)
+    out = sel.outreach_totals(by_child)
+    act_totals = {"activities": out["activities"], "participants": out["participants"], "materials": out["activity_materials"]}
+    visits = {"visits": out["visits"], "materials": out["visit_materials"]}
+    pushes = out["pushes"]
     progress = sel.install_progress(user, node, level=child_level or node.level, group=TargetGroup.RESIDENTS,
                                     as_of=period.end, rolled=rolled)
     units = sel.unit_rates(user, node=node, as_of=period.end)
     staff_total = sum(u["staff"] for u in units)
     staff_app = sum(u["app"] for u in units)
-    materials = act_totals["materials"] + visits["materials"]
+    materials = out["materials"]
 
     figures = {
         "activities": act_totals["activities"], "participants": act_totals["participants"],
@@ -156,22 +162,21 @@ def semimonthly_data(user, node: Node, report_date: dt.date, *, period: ReportPe
     tables = []
     # per child node
     if child_level:
-        acts_by_child = sel.activities_by_child(acts, child_level)
-        pushes_by_child = {}
-        for r in sel.pushes_for(user, node=node, start=period.start, end=period.end).order_by().values(f"{child_level}_id"):
-            k = r[f"{child_level}_id"]
-            pushes_by_child[k] = pushes_by_child.get(k, 0) + 1
         prog = {p.node_id: p for p in progress["rows"]}
         rows = []
         for c in rolled.children():
             f, p = rolled.of(c.id), prog.get(c.id)
-            a = acts_by_child.get(c.id, {})
-            rows.append([c.name, a.get("activities", 0), a.get("materials", 0), pushes_by_child.get(c.id, 0),
+            a = by_child.get(c.id, {})
+            rows.append([c.name, a.get("activities", 0), a.get("materials", 0), a.get("pushes", 0),
                          f.households, f.visited, f.coverage, f.coverage_since, f.residents, f.app, f.app_rate,
                          f.call_warning_rate, f.jinzhongzhao_rate,
                          float(p.target.rate) if p and p.target else None,
                          p.target.deadline.isoformat() if p and p.target else "",
                          p.gap if p and p.target else None, STATUS_LABELS.get(p.status if p else "no_target", "")])
+        own = by_child.get(None)
+        if own:  # what the node did itself (e.g. the street office's own activities): a visible 本级 row
+            rows.append([sel.own_level_label(node), own["activities"], own["materials"], own["pushes"],
+                         None, None, None, None, None, None, None, None, None, None, "", None, ""])
         tables.append({
             "key": "children", "title": _("各%(level)s情况") % {"level": Level(child_level).label},
             "columns": [_col(_("名称"), "text", 18), _col(_("宣传活动（次）"), "int"), _col(_("发放资料（份）"), "int"),
@@ -181,7 +186,7 @@ def semimonthly_data(user, node: Node, report_date: dt.date, *, period: ReportPe
                         _col(_("金钟罩注册率（%）"), "pct"), _col(_("目标（%）"), "pct"), _col(_("期限"), "text"),
                         _col(_("差距（人）"), "int"), _col(_("进度"), "text")],
             "rows": rows,
-            "total": [_("合计"), act_totals["activities"], act_totals["materials"], pushes, total.households, total.visited,
+            "total": [_("合计"), act_totals["activities"], materials, pushes, total.households, total.visited,
                       total.coverage, total.coverage_since, total.residents, total.app, total.app_rate,
                       total.call_warning_rate, total.jinzhongzhao_rate,
                       figures["target_rate"], figures["target_deadline"] or "", figures["target_gap"],
@@ -191,7 +196,7 @@ def semimonthly_data(user, node: Node, report_date: dt.date, *, period: ReportPe
     by_kind = sel.activities_by_kind(acts)
     tables.append({
         "key": "by_kind", "title": _("宣传活动分类"),
-        "columns": [_col(_("形式"), "text", 18), _col(_("次数"), "int"), _col(_("参与人数"), "int"), _col(_("发放资料（份）"), "int")],
+        "columns": [_col(_("形式"), "text", 18), _col(_("次数"), "int"), _col(_("参与人数"), "int"), _col(_("活动发放资料（份）"), "int")],
         "rows": [[k["label"], k["count"], k["participants"], k["materials"]] for k in by_kind],
         "total": [_("合计"), act_totals["activities"], act_totals["participants"], act_totals["materials"]],
     })
@@ -254,7 +259,8 @@ def semimonthly_data(user, node: Node, report_date: dt.date, *, period: ReportPe
         "figures": figures,
         "key_figures": [
             (_("宣传活动（次）"), figures["activities"], "int"), (_("参与群众（人次）"), figures["participants"], "int"),
-            (_("发放宣传资料（份）"), materials, "int"), (_("入户走访（户）"), total.visited, "int"),
+            (_("发放宣传资料（份）"), materials, "int"), (_("其中活动发放（份）"), act_totals["materials"], "int"),
+            (_("其中入户发放（份）"), visits["materials"], "int"), (_("入户走访（户）"), total.visited, "int"),
             (_("本期入户宣传率（%）"), total.coverage, "pct"), (_("本年入户宣传率（%）"), total.coverage_since, "pct"),
             (_("居民（人）"), total.residents, "int"), (_("已安装国家反诈中心APP（人）"), total.app, "int"),
             (_("APP安装率（%）"), total.app_rate, "pct"), (_("本期新增安装（人）"), new_installs, "int"),

@@ -22,6 +22,7 @@ from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fanzha.cases.models import Case
 from fanzha.core.scoping import get_scoped_or_404, scope_of, scoped
@@ -39,6 +40,9 @@ from fanzha.org.models import (
 from fanzha.outreach.models import (
     Activity,
     ActivityKind,
+    FLAG_DATE,
+    FLAG_VERIFIER,
+    FLAGS,
     Evidence,
     HomeVisit,
     InstallStatus,
@@ -176,7 +180,7 @@ def _leaf_ids(user, root: Node):
 HEADS_CACHED_LEVELS = (Level.COUNTY, Level.STREET)
 
 
-def _head_counts(root: Node, leaf_ids, col: str) -> tuple[dict[int, tuple[int, int]], float | None]:
+def _head_counts(root: Node, leaf_ids, col: str, as_of: dt.date | None = None) -> tuple[dict[int, tuple[int, int]], float | None]:
     """{leaf id: (households, residents)} under root, and when they were counted if cached.
 
     Head counts under a county or street (a county: 150,000 households,
@@ -187,15 +191,23 @@ def _head_counts(root: Node, leaf_ids, col: str) -> tuple[dict[int, tuple[int, i
     subtrees), so one cache entry per root serves every user.
     """
     ttl = settings.FANZHA_FIGURES_TTL
-    use_cache = ttl > 0 and root.level in HEADS_CACHED_LEVELS
-    key = f"fanzha:outreach:heads:{timezone.localdate():%Y%m%d}:{root.id}"
+    today = timezone.localdate()
+    past = as_of is not None and as_of < today
+    # A past date counts the households and residents registered by the end of that day (records
+    # deleted since are not known any more); those counts do not change, so they are not cached.
+    use_cache = ttl > 0 and root.level in HEADS_CACHED_LEVELS and not past
+    key = f"fanzha:outreach:heads:{today:%Y%m%d}:{root.id}"
     if use_cache:
         hit = cache.get(key)
         if hit is not None:
             return hit["counts"], hit["as_of"]
+    registered = {}
+    if past:
+        end = timezone.make_aware(dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time.min))
+        registered = {"created_at__lt": end}
     counts: dict[int, list[int]] = {}
     for model, i in ((Household, 0), (Resident, 1)):
-        for leaf_id, n in (model.objects.filter(**{f"{col}__in": leaf_ids}).order_by().values(col)
+        for leaf_id, n in (model.objects.filter(**{f"{col}__in": leaf_ids}, **registered).order_by().values(col)
                            .annotate(n=Count("id")).values_list(col, "n")):
             counts.setdefault(leaf_id, [0, 0])[i] = n
     out = {k: (v[0], v[1]) for k, v in counts.items()}
@@ -205,7 +217,7 @@ def _head_counts(root: Node, leaf_ids, col: str) -> tuple[dict[int, tuple[int, i
 
 
 def rollup(user, root: Node, *, period: ReportPeriod, since: dt.date | None = None,
-           pace_weeks: int = PACE_WEEKS) -> Rollup:
+           pace_weeks: int = PACE_WEEKS, heads_as_of: dt.date | None = None) -> Rollup:
     """Visit coverage and install rates for root and every node under it down to grids.
 
     1. The scoped nodes of the subtree (one query).
@@ -242,7 +254,8 @@ def rollup(user, root: Node, *, period: ReportPeriod, since: dt.date | None = No
 
     end = period.end
     pace_start = end - dt.timedelta(weeks=pace_weeks)
-    heads, heads_as_of = _head_counts(root, leaf_ids, col)
+    # heads_as_of (a report dated in the past): households and residents registered by then.
+    heads, heads_as_of = _head_counts(root, leaf_ids, col, as_of=heads_as_of)
     i_h, i_r = slot["households"], slot["residents"]
     for leaf_id, (households, residents) in heads.items():
         acc = per_leaf.get(leaf_id)
@@ -926,3 +939,86 @@ def report_get(user, pk) -> PeriodicReport:
 def scope_has_tree(user) -> bool:
     s = scope_of(user)
     return s.everything or bool(s.nodes)
+
+
+# --- a household's outreach (for the org household page and the visit page) ------------------
+
+
+HOUSEHOLD_FLAG_LABELS = {"app": gettext_lazy("反诈APP"), "call_warning": gettext_lazy("来电预警"),
+                         "jinzhongzhao": gettext_lazy("金钟罩")}
+
+
+def household_outreach(user, household: Household, *, visits: int = 10) -> dict:
+    """Install status per resident (app / call warning / jinzhongzhao with date and verifier) and the
+    household's latest visits, both scoped. Three queries. Used by `outreach/_household_outreach.html`.
+    """
+    people = household_residents(user, household)
+    rows = []
+    for p in people:
+        row = p.install_row
+        rows.append({"person": p, "flags": [
+            {"flag": f, "label": HOUSEHOLD_FLAG_LABELS[f], "done": bool(row and getattr(row, FLAG_DATE[f])),
+             "date": getattr(row, FLAG_DATE[f]) if row else None,
+             "verifier": getattr(row, FLAG_VERIFIER[f]) if row else ""} for f in FLAGS]})
+    recent = list(scoped(HomeVisit.objects.filter(household=household), user).order_by("-visited_on", "-id")[:visits])
+    installed = sum(1 for r in rows if r["flags"][0]["done"])
+    return {"household": household, "people": rows, "visits": recent, "installed": installed,
+            "residents": len(rows)}
+
+
+# --- outreach counted per child node: one definition for the page, the API and the files ------
+
+
+OWN_LEVEL_LABELS = {Level.COUNTY: gettext_lazy("区县本级"), Level.STREET: gettext_lazy("街道本级"),
+                    Level.COMMUNITY: gettext_lazy("社区本级"), Level.GRID: gettext_lazy("网格本级"),
+                    Level.GROUP: gettext_lazy("联户本级")}
+
+
+def own_level_label(node: Node) -> str:
+    """The row of what was done at a node itself, not in any node under it: "街道本级", "社区本级"."""
+    return str(OWN_LEVEL_LABELS[node.level])
+
+
+def outreach_by_child(user, node: Node, *, start: dt.date, end: dt.date, child_level: str) -> dict:
+    """Activities, participants, materials and pushes of a period per child of `node`.
+
+    The key is the child's id, or None for records held at `node` itself (an
+    activity the street office ran, a unit placed at the street): the
+    "本级" row, so the rows always add up to the node's total.
+
+    发放资料 (materials) is defined here once: materials handed out at
+    activities plus materials left at home visits. Three grouped queries.
+    """
+    col = f"{child_level}_id"
+    out: dict = {}
+
+    def row(k):
+        return out.setdefault(k, {"activities": 0, "participants": 0, "activity_materials": 0, "visit_materials": 0,
+                                  "materials": 0, "visits": 0, "pushes": 0})
+
+    for r in (activities_for(user, node=node, start=start, end=end).order_by().values(col)
+              .annotate(n=Count("id"), p=Coalesce(Sum("participants"), 0), m=Coalesce(Sum("materials"), 0))):
+        x = row(r[col])
+        x.update(activities=r["n"], participants=r["p"], activity_materials=r["m"])
+    for r in (visits_for(user, node=node, start=start, end=end).order_by().values(col)
+              .annotate(n=Count("id"), m=Coalesce(Sum("materials"), 0))):
+        x = row(r[col])
+        x.update(visits=r["n"], visit_materials=r["m"])
+    for r in pushes_for(user, node=node, start=start, end=end).order_by().values(col).annotate(n=Count("id")):
+        row(r[col])["pushes"] = r["n"]
+    for x in out.values():
+        x["materials"] = x["activity_materials"] + x["visit_materials"]
+    return out
+
+
+def outreach_totals(by_child: dict) -> dict:
+    """The node's totals: the sum of `outreach_by_child` rows (the 本级 row included)."""
+    keys = ("activities", "participants", "activity_materials", "visit_materials", "materials", "visits", "pushes")
+    return {k: sum(x[k] for x in by_child.values()) for k in keys}
+
+
+def invalidate_heads(*node_ids: int | None) -> None:
+    """Forget the cached household/resident counts under these nodes (after an import or bulk write)."""
+    keys = [f"fanzha:outreach:heads:{timezone.localdate():%Y%m%d}:{i}" for i in node_ids if i]
+    if keys:
+        cache.delete_many(keys)

@@ -10,6 +10,7 @@ transaction fails, so a refused submit leaves nothing behind.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -58,6 +59,10 @@ PLACE_FIELDS = ("county", "street", "community", "grid", "group")
 EARLIEST = dt.date(2015, 1, 1)
 EARLIEST_INSTALL = dt.date(2021, 1, 1)  # the National Anti-Fraud Centre app came out in 2021
 MAX_COUNT = 1_000_000
+# Audit actions for corrections of outreach records (plain values of AuditLog.action; see the report to the
+# integrator: core.models.AuditAction should name them "修改记录" / "删除记录").
+AUDIT_CHANGE = "change"
+AUDIT_DELETE = "delete"
 
 
 def _place(record, source) -> None:
@@ -135,7 +140,7 @@ def _attach(prepared: list[ev.PreparedUpload], *, user, activity: Activity | Non
             written.append(thumb)
         e = Evidence(activity=activity, visit=visit, kind=p.kind, content_type=p.content_type,
                      original_name=p.original_name, size=p.size, sha256=p.sha256, file=rel, thumb=thumb,
-                     width=p.width, height=p.height, taken_at=p.taken_at, had_gps=p.had_gps, gps_kept=p.gps_kept,
+                     width=p.width, height=p.height, duration=p.duration, taken_at=p.taken_at, had_gps=p.had_gps, gps_kept=p.gps_kept,
                      uploaded_by=user if getattr(user, "pk", None) else None)
         _place(e, owner)
         rows.append(e)
@@ -236,14 +241,67 @@ def activity_record(*, user, node: Node | None, unit: Unit | None = None, data: 
     return _with_files(work)
 
 
-def activity_update(*, user, activity: Activity, data: ActivityData, today: dt.date | None = None) -> Activity:
+ACTIVITY_FIELDS = ("held_on", "place", "organiser", "kind", "venue", "audiences", "participants", "materials",
+                   "fraud_types", "summary")
+
+
+def can_change_activity(user, activity: Activity) -> bool:
+    """Who recorded an activity, and the office, may correct or delete it (with the right to record)."""
+    from fanzha.core.access import OFFICE, roles_of
+
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if getattr(user, "is_superuser", False):
+        return True
+    if not user.has_perm("outreach.record_outreach"):
+        return False
+    return activity.created_by_id == user.pk or OFFICE in roles_of(user)
+
+
+def _activity_snapshot(a: Activity) -> dict:
+    return {k: (getattr(a, k).isoformat() if k == "held_on" else getattr(a, k)) for k in ACTIVITY_FIELDS}
+
+
+def activity_update(*, user, activity: Activity, data: ActivityData, today: dt.date | None = None,
+                    request=None) -> Activity:
+    """Correct what was recorded (the organising node or unit stays); the evidence stays attached.
+    Audited with each changed field's old and new value."""
+    from fanzha.core.audit import audit
+
     d = _clean_activity(data, _today(today))
     with transaction.atomic():
-        for k in ("held_on", "place", "organiser", "kind", "venue", "audiences", "participants", "materials",
-                  "fraud_types", "summary"):
+        before = _activity_snapshot(activity)
+        for k in ACTIVITY_FIELDS:
             setattr(activity, k, getattr(d, k))
         activity.save()
+        after = _activity_snapshot(activity)
+        changed = {k: [before[k], after[k]] for k in ACTIVITY_FIELDS if before[k] != after[k]}
+        if changed:
+            audit(user=user, action=AUDIT_CHANGE, target=f"activity:{activity.pk}",
+                  detail=_("修改宣传活动%(a)s：%(c)s") % {"a": activity, "c": json.dumps(changed, ensure_ascii=False)},
+                  request=request)
     return activity
+
+
+def activity_delete(*, user, activity: Activity, request=None) -> int:
+    """Delete an activity from the ledger: it leaves every list, figure and report, but the row (marked
+    deleted, by whom and when) and its photos and videos are kept; the audit entry holds what it said
+    and the evidence ids. Returns how many evidence files were kept."""
+    from fanzha.core.audit import audit
+
+    with transaction.atomic():
+        evidence_ids = list(Evidence.objects.filter(activity=activity).values_list("id", flat=True))
+        snapshot = dict(_activity_snapshot(activity), node_id=activity.node_id, unit_id=activity.unit_id,
+                        created_by_id=activity.created_by_id, evidence_kept=evidence_ids)
+        pk, label = activity.pk, str(activity)
+        n = Activity.objects.filter(pk=pk).update(deleted_at=timezone.now(),
+                                                  deleted_by=user if getattr(user, "pk", None) else None)
+        if n != 1:
+            raise ValidationError(_("该活动已被删除"))
+        audit(user=user, action=AUDIT_DELETE, target=f"activity:{pk}",
+              detail=_("删除宣传活动%(a)s（影像资料保留）：%(s)s") % {"a": label, "s": json.dumps(snapshot, ensure_ascii=False)},
+              request=request)
+    return len(evidence_ids)
 
 
 def evidence_add(*, user, activity: Activity | None = None, visit: HomeVisit | None = None, files) -> list[Evidence]:

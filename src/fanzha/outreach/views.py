@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Sum
@@ -32,6 +32,7 @@ from django.views.decorators.http import (
 )
 
 from fanzha.cases.fraud_types import FraudType
+from fanzha.core.access import area_view, can_open
 from fanzha.core.audit import audit
 from fanzha.core.models import AuditAction
 from fanzha.core.scoping import get_scoped_or_404, scope_of, scoped
@@ -59,10 +60,13 @@ from fanzha.outreach.models import (
     ActivityKind,
     Audience,
     Evidence,
+    HomeVisit,
     InstallTarget,
     LetterReceipt,
     OutreachSetting,
+    PeriodicReport,
     ReportKind,
+    ReportStatus,
     TargetGroup,
     Venue,
     VisitAction,
@@ -74,6 +78,8 @@ from fanzha.outreach.periods import (
     last_semimonthly_day,
     last_unit_monthly_day,
     preset,
+    semimonthly,
+    unit_monthly,
     week_start,
     year_start,
 )
@@ -146,7 +152,7 @@ def _display_name(user) -> str:
 # --- dashboard ------------------------------------------------------------------------
 
 
-@login_required
+@area_view("outreach")
 @require_safe
 def dashboard(request):
     """Outreach figures of a node and each node one level down, for a period."""
@@ -162,14 +168,15 @@ def dashboard(request):
     period, preset_key = _period_param(request)
     rolled = sel.rollup(user, node, period=period, since=year_start(period.end))
     total = rolled.total
-    acts = sel.activities_for(user, node=node, start=period.start, end=period.end)
-    act_totals = sel.activity_totals(acts)
     child_level = LEVEL_ORDER[LEVEL_ORDER.index(node.level) + 1] if node.level != Level.GROUP else None
-    by_child = sel.activities_by_child(acts, child_level) if child_level and child_level != Level.GROUP else {}
+    # One definition of each figure (selectors.outreach_by_child): the rows, the 本级 row and the tiles add up.
+    by_child = sel.outreach_by_child(user, node, start=period.start, end=period.end, child_level=child_level or node.level)
+    act_totals = sel.outreach_totals(by_child)
     rows = [{"node": c, "fig": rolled.of(c.id), "acts": by_child.get(c.id, {})} for c in rolled.children()]
+    own = by_child.get(None) if child_level else None
     progress = sel.install_progress(user, node, as_of=period.end, rolled=rolled, level=node.level)["root"]
-    pushes = sel.pushes_for(user, node=node, start=period.start, end=period.end).count()
-    visits = sel.visit_totals(sel.visits_for(user, node=node, start=period.start, end=period.end))
+    pushes = act_totals["pushes"]
+    visits = {"materials": act_totals["visit_materials"], "visits": act_totals["visits"]}
     chart = {
         "names": [r["node"].name for r in rows],
         "app_rate": [r["fig"].app_rate or 0 for r in rows],
@@ -183,6 +190,8 @@ def dashboard(request):
         "is_grid": node.level in (Level.GRID, Level.GROUP), "chart": chart,
         "child_label": Level(child_level).label if child_level else "",
         "heads_as_of": dt.datetime.fromtimestamp(rolled.heads_as_of, tz=dt.timezone.utc) if rolled.heads_as_of else None,
+        "can_visits": can_open(user, "outreach.visits"), "can_targets": can_open(user, "outreach.targets"),
+        "own": own, "own_label": sel.own_level_label(node),
     })
 
 
@@ -224,7 +233,7 @@ def _activity_data(d: dict) -> services.ActivityData:
                                  fraud_types=d.get("fraud_types") or [], summary=d.get("summary", ""))
 
 
-@login_required
+@area_view("outreach.activities")
 @require_safe
 def activity_list(request):
     user = request.user
@@ -249,7 +258,7 @@ def activity_list(request):
     })
 
 
-@login_required
+@area_view("outreach.new")
 @require_form_methods
 @can_record
 def activity_new(request):
@@ -290,20 +299,61 @@ def activity_new(request):
     return render(request, "outreach/activity_form.html", {"form": form, "had_files": bool(request.FILES)})
 
 
-@login_required
+@area_view("outreach.activities")
+@require_form_methods
+def activity_edit(request, pk: int):
+    """Correct an activity on the page: who recorded it and the office; its evidence stays; audited."""
+    user = request.user
+    activity = sel.activity_get(user, pk)
+    if not services.can_change_activity(user, activity):
+        raise PermissionDenied
+    where_label = activity.unit.name if activity.unit_id else activity.node.name
+    where_key = f"u:{activity.unit_id}" if activity.unit_id else f"n:{activity.node_id}"
+    initial = {k: getattr(activity, k) for k in services.ACTIVITY_FIELDS}
+    initial["where"] = where_key
+    form = ActivityForm(request.POST or None, initial=initial, where_choices=[(where_key, where_label)])
+    form.fields["where"].disabled = True
+    form.fields["where"].help_text = _("组织单位按登记时保留，不可修改")
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.activity_update(user=user, activity=activity, data=_activity_data(form.cleaned_data), request=request)
+        except ValidationError as e:
+            _bad(form, e)
+        else:
+            messages.success(request, _("已保存修改"))
+            return redirect("outreach:activity_detail", pk=activity.pk)
+    return render(request, "outreach/activity_form.html", {"form": form, "editing": activity})
+
+
+@area_view("outreach.activities")
+@require_POST
+def activity_delete(request, pk: int):
+    """Delete an activity (who recorded it and the office); its photos and videos are kept; audited."""
+    user = request.user
+    activity = sel.activity_get(user, pk)
+    if not services.can_change_activity(user, activity):
+        raise PermissionDenied
+    label = str(activity)
+    kept = services.activity_delete(user=user, activity=activity, request=request)
+    messages.success(request, _("已删除宣传活动%(a)s") % {"a": label}
+                     + (_("；%(n)d个影像资料已保留") % {"n": kept} if kept else ""))
+    return redirect("outreach:activity_list")
+
+
+@area_view("outreach.activities")
 @require_safe
 def activity_detail(request, pk: int):
     user = request.user
     activity = sel.activity_get(user, pk)
     return render(request, "outreach/activity_detail.html", {
         "a": activity, "evidence": list(scoped(activity.evidence.all(), user).order_by("id")),
-        "form": EvidenceForm(),
+        "form": EvidenceForm(), "can_change": services.can_change_activity(user, activity),
         "kind_labels": dict(ActivityKind.choices), "audience_labels": [dict(Audience.choices).get(x, x) for x in activity.audiences],
         "fraud_labels": [dict(FraudType.choices).get(x, x) for x in activity.fraud_types],
     })
 
 
-@login_required
+@area_view("outreach.activities")
 @require_POST
 @can_record
 def evidence_upload(request, pk: int):
@@ -331,7 +381,7 @@ def _serve(path, content_type: str, *, download_name: str = "", inline: bool = T
     return resp
 
 
-@login_required
+@area_view("outreach.activities")
 @require_safe
 def evidence_file(request, pk: int):
     """A photo or video, only through the scoped view (never as public static)."""
@@ -343,7 +393,7 @@ def evidence_file(request, pk: int):
     return _serve(path, e.content_type, download_name=e.original_name or f"evidence-{e.pk}")
 
 
-@login_required
+@area_view("outreach.activities")
 @require_safe
 def evidence_thumb(request, pk: int):
     e = sel.evidence_get(request.user, pk)
@@ -393,7 +443,7 @@ def _changes_from_post(people, post) -> list[services.InstallChange]:
     return out
 
 
-@login_required
+@area_view("outreach.visit")
 @require_form_methods
 @can_record
 def household_visit(request, pk: int):
@@ -434,7 +484,7 @@ def household_visit(request, pk: int):
     })
 
 
-@login_required
+@area_view("outreach.visits")
 @require_safe
 def visit_list(request):
     """The home-visit ledger (入户走访台账) of a node and period."""
@@ -456,22 +506,48 @@ def visit_list(request):
     })
 
 
-@login_required
+@area_view("outreach.visits")
+@require_safe
+def visit_detail(request, pk: int):
+    """One home visit as recorded (what the ledger's address opens), with the household's install status."""
+    user = request.user
+    visit = get_scoped_or_404(HomeVisit.objects.select_related("household", "grid", "community", "recorded_by"), user, pk=pk)
+    photos = list(scoped(Evidence.objects.filter(visit=visit), user).order_by("id"))
+    return render(request, "outreach/visit_detail.html", {
+        "v": visit, "photos": photos, "action_labels": dict(VisitAction.choices),
+        "ho": sel.household_outreach(user, visit.household),
+    })
+
+
+TARGETED_PAGE = 20
+
+
+@area_view("outreach.visits")
 @require_safe
 def targeted(request, pk: int):
-    """点对点: the grid's households ranked for a visit, with the reasons."""
+    """点对点: the grid's households ranked for a visit, with the reasons; searchable by address or name, paged."""
     user = request.user
     node = org_selectors.node_get(user, pk)
     if node.level not in (Level.GRID, Level.GROUP):
         raise Http404
     data = sel.targeted_list(user, node)
-    return render(request, "outreach/targeted.html", {"node": node, "data": data, "crumbs": _crumbs(user, node)})
+    q = (request.GET.get("q") or "").strip()[:50]
+    items = data["items"]
+    for rank, c in enumerate(items, 1):
+        c.rank = rank  # the household's place in the whole ranked list, kept when searching or paging
+    if q:
+        items = [c for c in items if q in c.address or q in (c.head_name or "")]
+    page = Paginator(items, TARGETED_PAGE).get_page(request.GET.get("page"))
+    return render(request, "outreach/targeted.html", {
+        "node": node, "data": data, "crumbs": _crumbs(user, node), "page": page, "q": q,
+        "can_visit": can_open(user, "outreach.visit"), "query": f"&q={q}" if q else "",
+    })
 
 
 # --- units ------------------------------------------------------------------------------
 
 
-@login_required
+@area_view("outreach.units")
 @require_safe
 def unit_rates(request):
     user = request.user
@@ -492,7 +568,7 @@ def unit_rates(request):
                                                         "kinds": UnitKind.choices})
 
 
-@login_required
+@area_view("outreach.units")
 @require_form_methods
 def unit_installs(request, pk: int):
     """A liaison ticks each staff member's app / call warning / jinzhongzhao, one submit."""
@@ -546,7 +622,7 @@ def _target_node_choices(user) -> list[tuple[str, str]]:
     return _node_choices(user, [Level.COUNTY, Level.STREET, Level.COMMUNITY, Level.GRID])
 
 
-@login_required
+@area_view("outreach.targets")
 @require_form_methods
 def targets(request):
     """Rate, target, deadline, gap and projection for a node and the nodes under it; ranked furthest behind."""
@@ -617,7 +693,7 @@ def targets(request):
     })
 
 
-@login_required
+@area_view("outreach.targets")
 @require_POST
 @can_set_targets
 def target_delete(request, pk: int):
@@ -638,7 +714,7 @@ def _push_node_choices(user) -> list[tuple[str, str]]:
     return _node_choices(user, [Level.COMMUNITY, Level.GRID, Level.GROUP])
 
 
-@login_required
+@area_view("outreach.wechat")
 @require_form_methods
 def wechat(request):
     """WeChat-group pushes: the week grid per community (below two in a finished week shows up) and the form."""
@@ -683,7 +759,7 @@ def wechat(request):
 # --- school letters -------------------------------------------------------------------------
 
 
-@login_required
+@area_view("outreach.letters")
 @require_form_methods
 def letters(request):
     user = request.user
@@ -721,7 +797,7 @@ def letters(request):
     })
 
 
-@login_required
+@area_view("outreach.letters")
 @require_form_methods
 def letter_detail(request, pk: int):
     """Receipts returned per class of one letter; new classes can be added on the same form."""
@@ -761,7 +837,7 @@ def letter_detail(request, pk: int):
 # --- reports --------------------------------------------------------------------------------
 
 
-@login_required
+@area_view("outreach.reports")
 @require_safe
 def reports_page(request):
     user = request.user
@@ -793,8 +869,22 @@ def _report_data(request) -> dict:
         day = None
     if day is None:
         raise ValidationError(_("请填写报送日期（YYYY-MM-DD）"))
-    if day > timezone.localdate():
-        raise ValidationError(_("报送日期不能在未来"))
+    today = timezone.localdate()
+    period = None
+    if day > today:  # a preview of a report not due yet: its period so far, said on the report
+        period = semimonthly(day) if kind == "semimonthly" else unit_monthly(day)
+        if period.start > today:
+            raise ValidationError(_("报送日期%(d)s的统计时段自%(s)s开始，尚未开始，无法预览") % {
+                "d": day.isoformat(), "s": period.start.isoformat()})
+        period = ReportPeriod(period.start, today)
+    data = _report_for(request, kind, day, period)
+    if period is not None:
+        data["preview"] = _("预览：报送日期%(d)s未到，数据截至%(t)s") % {"d": day.isoformat(), "t": today.isoformat()}
+    return data
+
+
+def _report_for(request, kind: str, day: dt.date, period: ReportPeriod | None) -> dict:
+    user = request.user
     unit = None
     if request.GET.get("unit"):
         unit = get_scoped_or_404(Unit.objects.select_related("node"), user, pk=_int(request.GET.get("unit")))
@@ -802,18 +892,66 @@ def _report_data(request) -> dict:
         node = _node_param(request)
         if node is None:
             raise Http404
-        return reports.semimonthly_data(user, node, day)
+        return reports.semimonthly_data(user, node, day, period=period)
     if kind == "unit_monthly":
         if unit is not None:
-            return reports.unit_monthly_data(user, unit=unit, report_date=day)
+            return reports.unit_monthly_data(user, unit=unit, report_date=day, period=period)
         node = _node_param(request)
         if node is None:
             raise Http404
-        return reports.unit_monthly_data(user, node=node, report_date=day)
+        return reports.unit_monthly_data(user, node=node, report_date=day, period=period)
     raise Http404
 
 
-@login_required
+def _keep_on_demand(data: dict) -> PeriodicReport | None:
+    """A node's report made on demand is kept and listed under 已生成的报表 (replacing that date's copy),
+    once its day's records are complete: a past date, or the report day itself after the report hour.
+    Previews (future dates) and single-unit reports are not kept."""
+    from fanzha.outreach import jobs
+
+    if data.get("preview") or data.get("unit") or not data.get("node"):
+        return None
+    day = dt.date.fromisoformat(data["report_date"])
+    now = timezone.localtime()
+    if day > now.date() or (day == now.date() and now.hour < jobs.report_hour()):
+        return None
+    period = dt.date.fromisoformat(data["period"]["start"]), dt.date.fromisoformat(data["period"]["end"])
+    row, _created = PeriodicReport.objects.get_or_create(
+        kind=data["kind"], node_id=data["node"]["id"], report_date=day,
+        defaults={"period_start": period[0], "period_end": period[1]})
+    row.place_at(row.node)
+    old = (row.xlsx_file, row.docx_file)
+    xlsx = ev.write_new(reports.to_xlsx(data), "xlsx", when=day, folder=jobs.REPORTS_DIR)
+    try:
+        docx = ev.write_new(reports.to_docx(data), "docx", when=day, folder=jobs.REPORTS_DIR)
+    except BaseException:
+        ev.remove_quietly(xlsx)
+        raise
+    row.xlsx_file, row.docx_file, row.figures = xlsx, docx, data["figures"]
+    row.period_start, row.period_end = period
+    row.status, row.generated_at, row.error = ReportStatus.DONE, timezone.now(), ""
+    row.save()
+    ev.remove_quietly(*(f for f in old if f), jobs.pdf_of(old[1]))
+    return row
+
+
+@area_view("outreach.reports")
+@require_safe
+def report_preview(request):
+    """The report on the page (any date, a future one as a preview of its period so far), with its downloads."""
+    try:
+        data = _report_data(request)
+    except ValidationError as e:
+        for m in e.messages:
+            messages.error(request, m)
+        return redirect("outreach:reports")
+    query = request.GET.copy()
+    query.pop("fmt", None)
+    return render(request, "outreach/report_preview.html", {"data": data, "query": query.urlencode(),
+                                                            "pdf_available": _pdf_available()})
+
+
+@area_view("outreach.reports")
 @require_safe
 def report_make(request):
     """The report made now from the records, as .xlsx, .docx or .pdf (download)."""
@@ -833,6 +971,8 @@ def report_make(request):
     except PdfError:
         messages.error(request, _("PDF暂时无法生成，请下载Word或Excel文件"))
         return redirect("outreach:reports")
+    if fmt in ("xlsx", "docx"):
+        _keep_on_demand(data)
     audit(user=request.user, action=AuditAction.EXPORT, target=f"report:{data['kind']}:{(data.get('unit') or data['node'])['id']}:{data['report_date']}",
           detail=_("下载报表：%(t)s") % {"t": data["title"]}, request=request)
     resp = HttpResponse(content, content_type=ctype)
@@ -844,7 +984,7 @@ def report_make(request):
     return resp
 
 
-@login_required
+@area_view("outreach.reports")
 @require_safe
 def report_download(request, pk: int, fmt: str):
     report = sel.report_get(request.user, pk)
@@ -867,7 +1007,7 @@ def report_download(request, pk: int, fmt: str):
         raise Http404 from None
     audit(user=request.user, action=AuditAction.EXPORT, target=f"report:{report.kind}:{report.node_id}:{report.report_date}",
           detail=_("下载已生成的报表"), request=request)
-    kind = _("宣传及APP安装情况") if report.kind == ReportKind.SEMIMONTHLY else _("单位防范工作月报")
+    kind = _("半月报") if report.kind == ReportKind.SEMIMONTHLY else _("单位防范工作月报")
     resp = _serve(path, {"xlsx": reports.XLSX_TYPE, "docx": reports.DOCX_TYPE, "pdf": reports.PDF_TYPE}[fmt],
                   download_name=f"{report.node.name}{kind}{report.report_date}.{fmt}", inline=False)
     return resp
@@ -876,9 +1016,8 @@ def report_download(request, pk: int, fmt: str):
 # --- settings -------------------------------------------------------------------------------
 
 
-@login_required
+@area_view("outreach.settings")
 @require_form_methods
-@permission_required("outreach.manage_outreach_settings", raise_exception=True)
 def outreach_settings(request):
     user = request.user
     streets = list(scoped(Node.objects.filter(level=Level.STREET), user).order_by("sort", "code")[:200])

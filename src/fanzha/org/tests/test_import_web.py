@@ -107,7 +107,7 @@ def test_dry_run_checkbox(login, personas, tree, tmp_path):
     before = Resident.objects.count()
     body = post_import(login(personas.office), path, dry_run=True).content.decode()
     assert "试导入" in body and Resident.objects.count() == before
-    assert 'name="residents-dry_run" id="id_residents-dry_run" checked' in body  # what the user chose is kept
+    assert 'id="confirm-import"' in body and "确认导入" in body  # a passed check offers to import the same file
 
 
 def test_file_errors_on_the_page(login, personas, tmp_path):

@@ -48,6 +48,15 @@ def records(tree, personas):
                                   classes=[("一年级1班", 40), ("一年级2班", 38)], today=today)
     services.install_target_set(user=personas.office, node=tree.street, group="residents", rate=80,
                                 deadline=dt.date(2026, 12, 31), today=today)
+    # The households and residents were registered before the reports' dates (a past report counts
+    # the population as of its date).
+    from django.utils import timezone
+
+    from fanzha.org.models import Household, Resident
+
+    registered = timezone.make_aware(dt.datetime(2026, 10, 1, 9))
+    Household.objects.update(created_at=registered)
+    Resident.objects.update(created_at=registered)
 
 
 def test_periods():
