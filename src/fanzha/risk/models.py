@@ -457,3 +457,15 @@ class SweepPerson(Placed, PiiMixin):
     @property
     def is_finding(self) -> bool:
         return self.no_regular_job or self.frequent_moves or self.hotspot_ties
+
+
+class ReviewReminder(models.Model):
+    """One reminder per file and missed review date: the unique row is the claim, so two
+    workers never remind twice."""
+
+    person = models.ForeignKey(KeyPerson, models.CASCADE, related_name="+")
+    due_on = models.DateField()
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["person", "due_on"], name="risk_reminder_once")]

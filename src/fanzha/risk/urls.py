@@ -6,6 +6,7 @@ app_name = "risk"
 urlpatterns = [
     path("", views.home, name="home"),
     path("badge/", views.badge, name="badge"),
+    path("my-overdue/", views.my_overdue, name="my_overdue"),
     path("people/", views.key_person_list, name="key_persons"),
     path("people/overdue/", views.overdue, name="overdue"),
     path("people/new/", views.key_person_new, name="key_person_new"),

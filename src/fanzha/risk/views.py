@@ -122,6 +122,16 @@ def badge(request):
     return HttpResponse(f' <span class="count" title="{_("逾期未回访")}">{n}</span>' if n else "")
 
 
+@area_view("risk")
+@require_GET
+def my_overdue(request):
+    """A card of the user's overdue reviews, for the home page (`hx-get`, empty when there are none)."""
+    if not rules.sees_detail(request.user):
+        return HttpResponse("")
+    rows = list(selectors.overdue_reviews(request.user, today=_today(), mine=True)[:10])
+    return render(request, "risk/_my_overdue.html", {"mine": rows}) if rows else HttpResponse("")
+
+
 # --- key persons ---------------------------------------------------------------------------
 
 

@@ -78,3 +78,19 @@ def test_open_file_for_resident_outside_scope_is_404(login, personas, tree):
 def test_wrong_method_is_405(login, personas, file_r1):
     """Write endpoints accept POST only."""
     assert login(personas.police).get(f"/risk/people/{file_r1.pk}/close/").status_code == 405
+
+
+def test_home_panel_and_badge(login, personas, tree):
+    """The officer in charge gets a home-page card and a menu badge for an overdue review; a grid worker gets neither."""
+    import datetime as dt
+
+    from fanzha.risk.services import key_persons as kp
+
+    kp.key_person_open(user=personas.police, categories=["stranded"], resident=tree.r2,
+                       data=kp.PersonData(officer=personas.police), opened_on=dt.date(2024, 1, 1),
+                       today=dt.date(2024, 1, 1))
+    c = login(personas.police)
+    assert "李秀英" in c.get("/risk/my-overdue/").content.decode()
+    assert ">1<" in c.get("/risk/badge/").content.decode()
+    g = login(personas.grid2)
+    assert g.get("/risk/my-overdue/").content == b"" and g.get("/risk/badge/").content == b""

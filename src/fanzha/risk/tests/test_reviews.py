@@ -94,3 +94,23 @@ def test_person_not_on_roster_with_masked_id(personas, tree):
     p.refresh_from_db()
     assert p.id_number == idn and p.id_number_masked == idn[:3] + "*" * 11 + idn[-4:] and idn not in p.id_number_enc
     assert p.community_id == tree.c1.id and p.resident_id is None
+
+
+def test_reminder_job_once_per_missed_date(personas, tree, settings):
+    """The worker reminds the officer and community worker of an overdue file once per missed date, never twice."""
+    from fanzha.alerts.models import Notification
+    from fanzha.risk.jobs import remind_overdue
+    from django.utils import timezone
+
+    p = kp.key_person_open(user=personas.police, categories=["stranded"], resident=tree.r2,
+                           data=kp.PersonData(officer=personas.police, community_worker=personas.community),
+                           opened_on=D(2026, 10, 1), today=D(2026, 10, 1))
+    now = timezone.make_aware(dt.datetime(2026, 10, 20, 9))
+    assert remind_overdue(now) == 1
+    assert remind_overdue(now) == 0
+    notes = Notification.objects.filter(kind="risk_review")
+    assert sorted(n.user.username for n in notes) == ["community", "police"]
+    assert f"/risk/people/{p.pk}/" in notes[0].url
+    kp.follow_up_add(user=personas.police, person=p, on=D(2026, 10, 20), method="visit", content="x", state="stable",
+                     today=D(2026, 10, 20))
+    assert remind_overdue(timezone.make_aware(dt.datetime(2026, 11, 6, 9))) == 1  # due 11-04 missed in turn
