@@ -17,6 +17,7 @@ logger = logging.getLogger("fanzha.worker")
 
 PERIODIC_JOBS: list[str] = [
     "fanzha.outreach.jobs.run_due",
+    "fanzha.risk.jobs.remind_overdue",
     "fanzha.outreach.jobs.run_due_pdfs",
     "fanzha.clues.jobs.run_due",
     "fanzha.supervision.jobs.remind_due",
