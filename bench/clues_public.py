@@ -4,13 +4,12 @@ submission, nothing lost: every accepted report stored).
     .venv/bin/python bench/clues_public.py [--clients 50] [--rounds 4] [--think 3] [--photo-share 0.2] [--burst]
 
 The server is started the way the README's deployment section says —
-`fanzha serve --host 127.0.0.1 --port P --threads 16` (waitress) — as a separate
+`fanzha serve --host 127.0.0.1 --port P --threads 16` (one process per core) — as a separate
 process on the county data set (bench/_common.py `county_db()`), behind a
 "proxy" at 127.0.0.1 (FANZHA_TRUSTED_PROXY) so each client has its own address
 in X-Forwarded-For, as real reporters would (the per-address rate limit stays on).
 
-Each of the 50 client threads has its own keep-alive connection and cookie jar
-and, `--rounds` times: opens the form (GET: CSRF cookie, challenge token, sum),
+Each of the 50 client threads has its own cookie jar and, `--rounds` times: opens the form (GET: CSRF cookie, challenge token, sum),
 "types" for `--think` seconds and a bit (the form refuses posts faster than
 FANZHA_CLUE_MIN_FILL_SECONDS, 3 s by default), then posts a report — a share of
 them with a photo (`--photo-share`), so Pillow's check and thumbnail are in the
@@ -103,7 +102,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--think", type=float, default=3.0, help="seconds between opening the form and posting it (≥ 3)")
     parser.add_argument("--photo-share", type=float, default=0.2)
-    parser.add_argument("--threads", type=int, default=16, help="waitress threads (README: 16)")
+    parser.add_argument("--threads", type=int, default=16, help="threads per process (README: 16)")
     parser.add_argument("--burst", action="store_true", help="all clients post at the same instant each round")
     args = parser.parse_args()
     home = _common.county_db()
@@ -128,8 +127,9 @@ def main() -> None:
 
     def client(i: int) -> None:
         rng = random.Random(i)
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         for rnd in range(args.rounds):
+            # a connection per request, as a phone that put the form aside for a while would
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
             addr = f"10.{rnd}.{i // 250}.{i % 250 + 1}"
             conn.request("GET", f"/report/{street.code}/", headers={"X-Forwarded-For": addr})
             resp = conn.getresponse()
@@ -148,6 +148,8 @@ def main() -> None:
                 barrier.wait()
             else:
                 time.sleep(args.think + rng.uniform(0.05, 2.0))
+            conn.close()
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
             t0 = time.perf_counter()
             conn.request("POST", f"/report/{street.code}/", body=body, headers={
                 "Content-Type": ctype, "Cookie": f"csrftoken={csrf}", "X-Forwarded-For": addr,
@@ -161,7 +163,7 @@ def main() -> None:
                     accepted[0] += 1
                 else:
                     failures.append(f"{resp.status}")
-        conn.close()
+            conn.close()
 
     try:
         threads = [threading.Thread(target=client, args=(i,)) for i in range(args.clients)]
@@ -172,8 +174,11 @@ def main() -> None:
             t.join()
         wall = time.perf_counter() - started
     finally:
-        server.terminate()
-        server.wait(10)
+        server.terminate()  # gunicorn finishes its requests first (graceful), then exits
+        try:
+            server.wait(60)
+        except subprocess.TimeoutExpired:
+            server.kill()
     stored = Clue.objects.filter(source="public", street=street).exclude(id__in=before)
     n_stored = stored.count()
     times.sort()

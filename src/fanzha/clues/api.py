@@ -33,7 +33,6 @@ from fanzha.clues.services.intake import department_units
 from fanzha.clues.services.workflow import may_answer
 from fanzha.clues.subjects import pairs_from_texts
 from fanzha.core.access import can_open
-from fanzha.core.audit import client_ip
 from fanzha.org.models import Node
 
 router = Router(tags=["clues"])
@@ -300,7 +299,7 @@ class LookupOut(Schema):
              summary="A receipt code's public progress (no login)")
 def clue_lookup(request, data: LookupIn):
     """Only public fields. Unknown, malformed and guessed codes all answer 404; rate limited per address (429)."""
-    if not public.lookup_allowed(client_ip(request) or ""):
+    if not public.lookup_allowed(public.client_address(request) or ""):
         raise HttpError(429, _("查询次数太多，请稍后再试"))
     found = public.lookup(data.code[:40])
     if found is None:

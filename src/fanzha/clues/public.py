@@ -57,6 +57,22 @@ def too_big(request) -> bool:
 # --- rate limit ---------------------------------------------------------------------------
 
 
+def client_address(request) -> str:
+    """The reporter's address. Behind the trusted reverse proxy (FANZHA_TRUSTED_PROXY, comma-separated)
+    it is the right-most X-Forwarded-For entry the proxy added — gunicorn, unlike waitress, leaves
+    REMOTE_ADDR at the proxy's address, and one limit for everyone behind the proxy would lock the
+    public out after a handful of reports."""
+    remote = request.META.get("REMOTE_ADDR") or ""
+    trusted = {a.strip() for a in str(setting("FANZHA_TRUSTED_PROXY", "") or "").split(",") if a.strip()}
+    if remote in trusted:
+        chain = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
+        while chain and chain[-1] in trusted:
+            chain.pop()
+        if chain:
+            return chain[-1][:64]
+    return remote
+
+
 def _address_hash(address: str) -> str:
     from fanzha.core import pii
 

@@ -16,7 +16,6 @@ from fanzha.clues.models import Kind, Source
 from fanzha.clues.services import clue_create_from
 from fanzha.clues.subjects import pairs_from_texts
 from fanzha.core.access import public_view
-from fanzha.core.audit import client_ip
 from fanzha.org.models import Level, Node
 
 
@@ -67,7 +66,7 @@ def report(request, code: str):
     if request.method == "POST":
         if public.too_big(request):
             return _too_big(request, street, communities)
-        address = client_ip(request) or ""
+        address = public.client_address(request) or ""
         data = request.POST.copy()
         challenge = public.new_challenge()
         form = PublicReportForm(data, communities=communities)
@@ -148,7 +147,7 @@ def lookup(request):
     status = 200
     if request.method == "POST":
         form = LookupForm(request.POST)
-        if not public.lookup_allowed(client_ip(request) or ""):
+        if not public.lookup_allowed(public.client_address(request) or ""):
             form.is_valid()
             return render(request, "clues/public/lookup.html", {"form": form, "limited": True}, status=429)
         if form.is_valid():

@@ -184,5 +184,14 @@ def test_english_pages_render(client, tree):
 
     client.cookies[dj.LANGUAGE_COOKIE_NAME] = "en"
     r = client.get("/report/S/")
-    assert r.status_code == 200 and r.context["question"][0].isdigit()
+    assert r.status_code == 200 and r.context["question"].startswith("What is ") and "Report a fraud" in r.content.decode()
     assert public_post(client, {"summary": "English report"}).status_code == 302
+
+
+def test_address_behind_the_trusted_proxy(rf, settings):
+    """Behind the trusted proxy the reporter's own address counts; a forged header from elsewhere does not."""
+    settings.FANZHA_TRUSTED_PROXY = "127.0.0.1"
+    r = rf.get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="1.2.3.4, 10.0.0.9")
+    assert public.client_address(r) == "10.0.0.9"
+    r = rf.get("/", REMOTE_ADDR="8.8.8.8", HTTP_X_FORWARDED_FOR="10.0.0.9")
+    assert public.client_address(r) == "8.8.8.8"
