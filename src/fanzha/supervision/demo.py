@@ -25,14 +25,12 @@ import io
 import random
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db.models import Max
 from django.utils import timezone
 
 from fanzha.org.models import Assignment, Level, Node, Role, Unit, UnitKind, User
 from fanzha.supervision import services
 from fanzha.supervision.models import (
     CheckResult,
-    Criticism,
     Decision,
     Finding,
     Measure,

@@ -19,7 +19,7 @@ def _date(label, **kw):
 
 def _photos(label=_("照片"), help_text=""):
     return forms.Field(label=label, required=False, help_text=help_text,
-                       widget=MultipleFileInput(attrs={"accept": EVIDENCE_ACCEPT, "capture": "environment"}))
+                       widget=MultipleFileInput(attrs={"accept": EVIDENCE_ACCEPT}))
 
 
 def _year(**kw):
