@@ -76,3 +76,22 @@ def test_demo_loader_through_command_list(demo_data):
 
     assert ("fanzha.risk.demo", "load_demo", "load_county") in DEMO_LOADERS
     _ = dt
+
+
+def test_load_demo_with_demo_users(tree, personas):
+    """`load_demo` (what `fanzha demo` calls) fills the street and names the demo officer and community worker."""
+    out = demo.load_demo(tree.street)
+    assert out["key_persons"] >= 3 and KeyPerson.objects.filter(officer=personas.police).exists()
+
+
+def test_officer_opens_files_from_the_page(login, personas, tree):
+    """A file for a resident and one for a person not on the roster are opened from the form; a bad ID keeps what was typed."""
+    c = login(personas.police)
+    r = c.post("/risk/people/new/", {"resident": tree.r1.pk, "categories": ["offender", "two_card"], "opened_on": "2026-11-01",
+                                     "watch_for": "留意", "detail": "详情"})
+    assert r.status_code == 302
+    r = c.post("/risk/people/new/", {"name": "岩某", "id_number": "110101199001011234", "place": tree.c1.pk,
+                                     "categories": ["returnee"], "watch_for": "刚回流"})
+    body = r.content.decode()
+    assert r.status_code == 200 and "校验位" in body and 'value="岩某"' in body and "刚回流" in body
+    assert KeyPerson.objects.count() == 1
