@@ -18,15 +18,15 @@ def bench_user(username: str, role: str, *, node=None, unit=None):
     return user
 
 
-def time_get(client, url: str, *, runs: int = 20, warm: int = 2) -> dict:
+def time_get(client, url: str, *, runs: int = 20, warm: int = 2, headers: dict | None = None) -> dict:
     """Server time of GET url through the full Django stack (middleware, view, template)."""
     for _ in range(warm):
-        r = client.get(url)
+        r = client.get(url, headers=headers)
         assert r.status_code == 200, (url, r.status_code)
     times = []
     for _ in range(runs):
         t0 = time.perf_counter()
-        r = client.get(url)
+        r = client.get(url, headers=headers)
         times.append((time.perf_counter() - t0) * 1000)
         assert r.status_code == 200
     times.sort()

@@ -104,7 +104,7 @@ def resident_search(user, *, q: str = "", node: Node | None = None, residency: s
         qs = qs.filter(is_finance_staff=True)
     elif tag == "floating":
         qs = qs.exclude(residency=Residency.PERMANENT)
-    if kind in ("id", "phone", "tail"):
+    if kind in ("id", "phone"):
         # An exact number matches one or two rows: joining and sorting cost
         # more than the one or two look-ups a page may make for their places.
         return qs

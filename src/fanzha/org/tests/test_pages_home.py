@@ -90,7 +90,7 @@ def _grow(tree, n: int, tag: str) -> None:
 
 # The campaign tiles (alerts 1, cases 2 + 1 per target, outreach roll-up ~10) load after the home page.
 PAGES_WITH_BOUND = [("office", "/", 16), ("grid1", "/", 16), ("office", "/home/campaign/", 24), ("grid1", "/home/campaign/", 24), ("office", "/residents/", 10), ("grid1", "/residents/", 10),
-                    ("office", "/residents/?q=居民", 10), ("grid1", "/nodes/{g1}/", 20), ("office", "/units/", 10)]
+                    ("office", "/residents/?q=居民", 10), ("office", "/residents/?q=8001", 10), ("grid1", "/nodes/{g1}/", 20), ("office", "/units/", 10)]
 
 
 @pytest.mark.parametrize("who,url,limit", PAGES_WITH_BOUND)
