@@ -616,10 +616,16 @@ class Document:
         out.append("</w:tr>")
         kinds = [c.kind for c in columns]
         n = len(columns)
+        # Only a row whose text wraps can be split by a page break: only those say cantSplit (a
+        # county report has a thousand one-line rows, and every property costs LibreOffice time).
+        text_cols = [i for i, c in enumerate(columns) if not c.numeric]
+        room = [(lay.widths[i] - CELL_PAD_PT) / size for i in range(n)]  # in ems
         for row in rows:
-            out.append('<w:tr><w:trPr><w:cantSplit/></w:trPr>')
+            texts = [cell_text(row[i] if i < len(row) else None, kinds[i]) for i in range(n)]
+            wraps = any(text_width(texts[i], 1) > room[i] for i in text_cols)
+            out.append('<w:tr><w:trPr><w:cantSplit/></w:trPr>' if wraps else "<w:tr>")
             for i in range(n):
-                out.append(f'<w:tc>{para(cell_styles[i], cell_text(row[i] if i < len(row) else None, kinds[i]))}</w:tc>')
+                out.append(f'<w:tc>{para(cell_styles[i], texts[i])}</w:tc>')
             out.append("</w:tr>")
         if totals:
             out.append('<w:tr><w:trPr><w:cantSplit/></w:trPr>')

@@ -34,7 +34,7 @@ def county_like_data() -> dict:
                  "2026-12-31", 12000 + i, "进度滞后"] for i, s in enumerate(streets)]
     total = ["合计", 1045, 130385, 2045, 150045, 13645, 9.1, 61.2, 450045, 237925, 52.9, 37.7, 30.2, 80.0, "2026-12-31",
              120045, "进度滞后"]
-    acts = [[f"2026-11-{1 + i % 13:02d}", f"前团结汽车销售服务有限公司（{i % 7}）", f"新青山社区党群服务中心{i}号", "集中宣传",
+    acts = [[f"2026-11-{1 + i % 13:02d}", f"{i + 1:03d}号前团结汽车销售服务有限公司", "新青山社区党群服务中心", "集中宣传",
              "进公共场所", "老年人、社会公众", 10 + i, 1000 + i, "冒充公检法及政府机关、虚假购物服务、冒充电商物流客服"]
             for i in range(300)]
     pushes = [[f"{streets[i % 10]}第{i + 1}社区", 2, 3, 1, 0, 6, 2] for i in range(60)]
@@ -84,13 +84,15 @@ def test_county_report_word_prints_whole(tmp_path):
     street_page = next(i for i, p in enumerate(out.pages) if "城关街道" in p)
     assert out.sizes[street_page][0] > out.sizes[street_page][1]  # landscape
     acts = data["tables"][1]["rows"]
-    act_pages = [i for i, p in enumerate(out.pages) if any(r[2] in squash(p) for r in acts)]
+    keys = {r[0] + r[1][:4] for r in acts}  # date and the organiser's number: one line of each row
+    act_pages = [i for i, p in enumerate(out.pages) if any(squash(ln)[:14] in keys for ln in p.splitlines())]
     assert len(act_pages) >= 3
+    assert sum(1 for p in out.pages for ln in p.splitlines() if squash(ln)[:14] in keys) == len(acts)  # none lost
     for i in act_pages:
         assert "宣传的诈骗类型" in squash(out.pages[i]) and "组织单位" in squash(out.pages[i]), i
     for r in acts:  # each activity row whole on one page: its place and its figures together
         line = _row_line(out, r[0] + r[1][:4])
-        assert str(r[6]) in line.split() and f"{r[7]:,}" in line.split(), r[2]
+        assert str(r[6]) in line.split() and f"{r[7]:,}" in line.split(), r[1]
     for page, x0, x1, w in out.words:
         width, height = out.sizes[page]
         left, right = (MARGINS["left"], MARGINS["right"]) if width < height else (35, 37)
