@@ -255,7 +255,7 @@ def rollup(user, root: Node, *, period: ReportPeriod, since: dt.date | None = No
     end = period.end
     pace_start = end - dt.timedelta(weeks=pace_weeks)
     # heads_as_of (a report dated in the past): households and residents registered by then.
-    heads, heads_as_of = _head_counts(root, leaf_ids, col, as_of=heads_as_of)
+    heads, heads_counted_at = _head_counts(root, leaf_ids, col, as_of=heads_as_of)
     i_h, i_r = slot["households"], slot["residents"]
     for leaf_id, (households, residents) in heads.items():
         acc = per_leaf.get(leaf_id)
@@ -275,6 +275,10 @@ def rollup(user, root: Node, *, period: ReportPeriod, since: dt.date | None = No
             names.append("visited_since")
         grouped(HomeVisit.objects.filter(visited_on__gte=first, visited_on__lte=end), names, **visits)
     installs = InstallStatus.objects.filter(kind=PersonKind.RESIDENT)
+    if heads_as_of is not None and heads_as_of < timezone.localdate():
+        # Installs of the residents registered by that date only: the rate's two sides count the same people.
+        installs = installs.filter(resident__created_at__lt=timezone.make_aware(
+            dt.datetime.combine(heads_as_of + dt.timedelta(days=1), dt.time.min)))
     if end >= timezone.localdate():
         # Dates are never in the future (the services refuse them): "as of today" is "set".
         grouped(installs, ["app", "call_warning", "jinzhongzhao"],
@@ -306,7 +310,7 @@ def rollup(user, root: Node, *, period: ReportPeriod, since: dt.date | None = No
     for info in sorted(infos.values(), key=lambda n: (n.sort, n.code)):
         if info.parent_id in infos:
             children.setdefault(info.parent_id, []).append(info.id)
-    return Rollup(infos[root.id], period, pace_weeks, infos, figures, children, heads_as_of=heads_as_of)
+    return Rollup(infos[root.id], period, pace_weeks, infos, figures, children, heads_as_of=heads_counted_at)
 
 
 # --- activities, pushes, letters in a period ----------------------------------------------
