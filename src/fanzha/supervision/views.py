@@ -250,7 +250,8 @@ def measure_detail(request, pk: int):
     today = timezone.localdate()
     return render(request, "supervision/measure_detail.html", {
         "m": m, "rows": rs, "mine": mine, "today": today, "days": sel.days_overdue(m.deadline, today),
-        "late": m.completed_on is None and m.deadline < today, "is_office": sel.is_office(user)})
+        "late": m.completed_on is None and m.deadline < today, "is_office": sel.is_office(user),
+        "street_wide": _is_street_wide(user)})
 
 
 @area_view("supervision")

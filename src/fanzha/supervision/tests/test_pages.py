@@ -47,6 +47,7 @@ def test_department_sees_its_own_measures_and_reports(sv, login):
     assert sv.r_dept.percent == 60 and sv.r_dept.reports.get().photos.count() == 1
     detail = c.get(reverse("supervision:measure_detail", args=[sv.measure.pk])).content.decode()
     assert "西门街道综合行政执法队" in detail and "西门小学" not in detail  # not the other units' parts
+    assert reverse("supervision:plan_detail", args=[sv.plan.pk]) not in detail  # no link it cannot open
 
 
 def test_other_unit_acting_on_a_measure_gets_404(sv, rect, login):
@@ -190,3 +191,30 @@ def test_home_panel_tag(sv, login):
     assert "东关社区" in html and "APP安装率" in html
     request.user = sv.p.grid1
     assert "东关社区" not in Template("{% load supervision %}{% supervision_panel %}").render(Context({"request": request}))
+
+
+def test_no_role_is_shown_a_supervision_link_it_cannot_open(sv, rect, login):
+    """Crawling the supervision pages as each role: every supervision link shown opens (no 403/404)."""
+    import re
+
+    services.progress_report(user=sv.dept.user, responsibility=sv.r_dept, percent=50, text="x", files=[jpeg()],
+                             today=dt.date(2026, 5, 1))
+    m = services.meeting_record(user=sv.p.office, street=sv.tree.street, held_on=dt.date(2026, 5, 1), kind="joint",
+                                title="联席会议", chair="组长", decisions=["补齐名单"], today=dt.date(2026, 6, 1))
+    services.decision_to_task(user=sv.p.office, decision=m.decisions.get(), holders=[Holder(unit=sv.dept.unit)],
+                              deadline=dt.date(2026, 5, 20))
+    services.contact_point_add(user=sv.p.office, leader=sv.p.leader, holder=Holder(community=sv.tree.c1), kind="baobao")
+    link = re.compile(r'href="(/supervision/[^"#?]*)"')
+    for user in (sv.p.office, sv.p.leader, sv.p.police, sv.p.community, sv.dept.user, sv.p.liaison):
+        c = login(user)
+        seen, todo = set(), ["/supervision/"]
+        while todo and len(seen) < 80:
+            url = todo.pop()
+            if url in seen:
+                continue
+            seen.add(url)
+            r = c.get(url)
+            assert r.status_code == 200, (user.username, url, r.status_code)
+            if r.get("Content-Type", "").startswith("text/html"):
+                todo += [u for u in link.findall(r.content.decode()) if u not in seen]
+        assert len(seen) > 1, user.username
