@@ -3,6 +3,9 @@ and the finding appears in the officer's list."""
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 from django.utils import timezone
 
@@ -14,18 +17,28 @@ from fanzha.risk.services import sweeps as sw
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+SHOTS = Path(os.environ.get("FANZHA_SHOTS", "/tmp/fz-shots"))
+
+
 def _width(page) -> int:
     return page.evaluate("document.documentElement.scrollWidth")
+
+
+def _shot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / name), full_page=True)
 
 
 def test_grid_worker_sweep_on_a_phone(phone_page, tree, personas):
     """Join → check 王建国 and 王小明 (frequent moves) → check 悦来宾馆 (unregistered tenants) → tap 建档 → police sees it."""
     from playwright.sync_api import expect
 
+    expect.set_options(timeout=15_000)  # a loaded CI machine: wait like the page's own default, not 5 s
     pr.premises_create(user=personas.grid1, grid=tree.g1,
                        data=pr.PremisesData(name="悦来宾馆", kind="hotel", address="东关路8号"))
     sweep = sw.sweep_create(user=personas.gridleader, held_on=timezone.localdate(), grids=[tree.g1])
     page = phone_page
+    page.set_default_timeout(20_000)
     browser_login(page, "grid1")
     page.goto(page.base + "/risk/sweeps/")
     page.click(f"a[href='/risk/sweeps/{sweep.pk}/']")
@@ -50,6 +63,7 @@ def test_grid_worker_sweep_on_a_phone(phone_page, tree, personas):
     page.click("#save-premises")
     expect(page.locator("#checked-premises")).to_contain_text("租客未登记")
     assert _width(page) <= 390
+    _shot(page, "risk-sweep-phone.png")
 
     page.locator("#checked-people li", has_text="王小明").locator("button").click()
     expect(page.locator(".messages")).to_contain_text("已建立重点人员档案")
@@ -64,6 +78,7 @@ def test_grid_worker_sweep_on_a_phone(phone_page, tree, personas):
     page.goto(page.base + "/risk/people/?from=sweep")
     expect(page.locator("#key-person-table")).to_contain_text("王小明")
     expect(page.locator("#key-person-table")).to_contain_text("打卡发现")
+    _shot(page, "risk-officer-list-phone.png")
     page.goto(page.base + "/risk/premises/?flagged=1")
     expect(page.locator("main")).to_contain_text("悦来宾馆")
     assert _width(page) <= 390
