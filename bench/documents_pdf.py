@@ -76,7 +76,7 @@ def main() -> None:
     print(f"  PDF on request, county: best {best:.2f} s, worst {worst:.2f} s, target ≤ {TARGET_S:.0f} s  "
           f"best {verdict(best, TARGET_S)} · worst {verdict(worst, TARGET_S)}")
     t0 = time.perf_counter()
-    xlsx = outdir / "county.xlsx"
+    xlsx = outdir / "county-workbook.xlsx"
     xlsx.write_bytes(reports.to_xlsx(data))
     made = pdf.to_pdf(xlsx)
     print(f"  .xlsx printed to PDF (worker/reference): {time.perf_counter() - t0:.2f} s, {pages(made)} pages")

@@ -207,7 +207,7 @@ def layout_table(columns: list[Column], rows: list[list], totals: list | None = 
     2. For each attempt (portrait 12 pt, portrait 10.5 pt, then landscape
        12 … 6.5 pt) a column's minimum is its widest number (numbers never
        wrap), its header on HEADER_LINES lines, and for text the longest token
-       or the whole text up to TEXT_MIN_CHARS characters (names stay whole).
+       or nine in ten of its texts whole, up to TEXT_MIN_CHARS characters.
     3. The first attempt whose minimums fit the type area wins: natural widths
        if they fit, else minimums plus the room left, shared in turn so headers
        take at most two lines, text cells need not wrap, headers fit one line.
@@ -215,6 +215,7 @@ def layout_table(columns: list[Column], rows: list[list], totals: list | None = 
     """
     n = len(columns)
     data_em, token_em = [0.0] * n, [0.0] * n
+    all_em: list[list[float]] = [[] for _ in range(n)]
     seen: dict[str, tuple[float, float]] = {}
     for r in rows:
         for i in range(min(n, len(r))):
@@ -222,10 +223,13 @@ def layout_table(columns: list[Column], rows: list[list], totals: list | None = 
             m = seen.get(text)
             if m is None:
                 m = seen[text] = (text_width(text, 1), _longest_token(text, 1))
+            all_em[i].append(m[0])
             if m[0] > data_em[i]:
                 data_em[i] = m[0]
             if m[1] > token_em[i]:
                 token_em[i] = m[1]
+    # a text column's minimum need not hold its rare longest entries whole: nine in ten is enough
+    typical_em = [sorted(ems)[int(len(ems) * 0.9)] if ems else 0.0 for ems in all_em]
     if totals:
         for i in range(min(n, len(totals))):
             text = cell_text(totals[i], columns[i].kind)
@@ -240,11 +244,12 @@ def layout_table(columns: list[Column], rows: list[list], totals: list | None = 
         for i, col in enumerate(columns):
             data, head = data_em[i] * size, head_em[i] * size
             head_min = max(math.ceil(head_chars[i] / HEADER_LINES) * size, head_token_em[i] * size)
-            head_two = max(math.ceil(head_chars[i] / 2) * size, head_token_em[i] * size)
+            # two lines at most, and a short header (up to four characters: 户数, 合计) on one
+            head_two = max(max(math.ceil(head_chars[i] / 2), min(head_chars[i], 4)) * size, head_token_em[i] * size)
             if col.numeric or col.kind == "date":
                 lo = max(data, head_min)
             else:
-                lo = max(head_min, token_em[i] * size, min(data, TEXT_MIN_CHARS * size))
+                lo = max(head_min, token_em[i] * size, min(typical_em[i] * size, TEXT_MIN_CHARS * size))
             minimum.append(lo + CELL_PAD_PT)
             two_lines.append(max(lo, min(head_two, head)) + CELL_PAD_PT)
             data_natural.append(max(data, lo) + CELL_PAD_PT)
@@ -401,7 +406,7 @@ class Document:
 
         pending.extend(self._title_xml())  # the title goes with the first block, on its page
         self.layouts = []
-        for block in self.blocks:
+        for index, block in enumerate(self.blocks):
             kind = block[0]
             if kind in ("h1", "h2"):
                 pending.append(self._heading_xml(kind, block[1]))
@@ -425,7 +430,8 @@ class Document:
                 close_section(False)
             parts.extend(pending)
             pending = []
-            parts.append(self._para_xml(block[1], indent=kind == "p"))
+            # the last paragraph goes with the 落款 onto its page: the 落款 never stands alone
+            parts.append(self._para_xml(block[1], indent=kind == "p", keep_next=index == len(self.blocks) - 1))
         # the last section (whatever its orientation) holds the end of the document and the 落款
         parts.extend(pending)
         parts.extend(self._closing_xml())
@@ -548,9 +554,10 @@ class Document:
         return (f'<w:p {NS}><w:pPr><w:keepNext/><w:keepLines/><w:ind w:firstLineChars="200" w:firstLine="{_tw(BODY_PT * 2)}"/>'
                 f'</w:pPr>{_run(text, _rpr(role, BODY_PT))}</w:p>')
 
-    def _para_xml(self, text: str, *, indent: bool) -> str:
+    def _para_xml(self, text: str, *, indent: bool, keep_next: bool = False) -> str:
         ind = f'<w:ind w:firstLineChars="200" w:firstLine="{_tw(BODY_PT * 2)}"/>' if indent else ""
-        return f'<w:p {NS}><w:pPr>{ind}</w:pPr>{_run(text, _rpr("body", BODY_PT))}</w:p>'
+        keep = "<w:keepNext/>" if keep_next else ""
+        return f'<w:p {NS}><w:pPr>{keep}{ind}</w:pPr>{_run(text, _rpr("body", BODY_PT))}</w:p>'
 
     def _caption_xml(self, text: str) -> str:
         return (f'<w:p {NS}><w:pPr><w:keepNext/><w:jc w:val="center"/></w:pPr>'
