@@ -41,6 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _common
 
 TARGET_MS = 100.0
+IDLE_SUM_MS = 70  # sum(range(5_000_000)) on one idle core
 NUMBERS = "零一二三四五六七八九十"
 
 
@@ -114,6 +115,11 @@ def main() -> None:
     communities = list(Node.objects.filter(parent=street, level=Level.COMMUNITY).values_list("id", flat=True))
     before = set(Clue.objects.filter(source="public", street=street).values_list("id", flat=True))
     photo = photo_bytes()
+    t0 = time.perf_counter()
+    sum(range(5_000_000))
+    loop_ms = (time.perf_counter() - t0) * 1000
+    print(f"machine: sum(range(5,000,000)) took {loop_ms:.0f} ms (an idle core: ~{IDLE_SUM_MS} ms) → this run is "
+          f"~{loop_ms / IDLE_SUM_MS:.1f}× slower than an idle machine")
     port = free_port()
     server = start_server(home, port, args.threads)
     mode = "together (burst)" if args.burst else f"after {args.think:g}–{args.think + 2:g} s of typing each"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,10 +14,18 @@ from django.views.decorators.http import require_http_methods, require_safe
 from fanzha.clues import public
 from fanzha.clues.forms import LookupForm, PublicReportForm
 from fanzha.clues.models import Kind, Source
-from fanzha.clues.services import clue_create_from
+from fanzha.clues.services import clue_create_from, store_files
+from fanzha.clues.services.intake import remove_files
 from fanzha.clues.subjects import pairs_from_texts
 from fanzha.core.access import public_view
 from fanzha.org.models import Level, Node
+
+
+RECEIPT_COOKIE = "fz_receipt"
+
+
+class RateLimited(Exception):
+    pass
 
 
 def _streets():
@@ -79,24 +88,36 @@ def report(request, code: str):
                 if not public.hit("submit-try", address, limit=30, window_seconds=3600):
                     return _limited(request, street, status=429)
                 form.add_error("answer", why)
-            elif not public.submit_allowed(address):
-                return _limited(request, street, status=429)
             else:
                 node = next((c for c in communities if c.pk == cd["community"]), street)
+                stored: list[dict] = []
                 try:
-                    clue = clue_create_from(
-                        source=Source.PUBLIC, node=node, summary=cd["summary"], kind=cd["kind"] or Kind.OTHER,
-                        place_text=cd["place_text"], occurred_on=cd["occurred_on"],
-                        subjects=pairs_from_texts(phones=cd["phones"], accounts=cd["accounts"], urls=cd["urls"],
-                                                  apps=cd["apps"]),
-                        reporter_name=cd["reporter_name"], reporter_phone=cd["reporter_phone"],
-                        anonymous=cd["anonymous"], photos=request.FILES.getlist("photos")[:20],
-                        challenge_nonce=nonce)
+                    # Photos are checked and written first, outside the write transaction; the rate-limit
+                    # count and the clue are then one short transaction (one write lock per report).
+                    stored = store_files(request.FILES.getlist("photos")[:20])
+                    with transaction.atomic():
+                        if not public.submit_allowed(address):
+                            raise RateLimited
+                        clue = clue_create_from(
+                            source=Source.PUBLIC, node=node, summary=cd["summary"], kind=cd["kind"] or Kind.OTHER,
+                            place_text=cd["place_text"], occurred_on=cd["occurred_on"],
+                            subjects=pairs_from_texts(phones=cd["phones"], accounts=cd["accounts"], urls=cd["urls"],
+                                                      apps=cd["apps"]),
+                            reporter_name=cd["reporter_name"], reporter_phone=cd["reporter_phone"],
+                            anonymous=cd["anonymous"], stored_files=stored, challenge_nonce=nonce)
+                except RateLimited:
+                    remove_files(stored)
+                    public.submit_allowed(address)  # the refused attempt still counts
+                    return _limited(request, street, status=429)
                 except ValidationError as e:
                     _field_errors(form, e)
                 else:
-                    request.session["clue_receipt"] = clue.receipt_code
-                    return redirect("clues_public:done", code=street.code)
+                    response = redirect("clues_public:done", code=street.code)
+                    # The receipt travels in a signed, short-lived cookie: no session row to write.
+                    response.set_signed_cookie(RECEIPT_COOKIE, clue.receipt_code, salt=RECEIPT_COOKIE, max_age=3600,
+                                               httponly=True, samesite="Lax", secure=request.is_secure(),
+                                               path=reverse("clues_public:done", args=[street.code]))
+                    return response
         data["token"] = challenge.token
         data["answer"] = ""
         form.data = data
@@ -129,7 +150,7 @@ def _limited(request, street, status=429):
 def done(request, code: str):
     """The receipt, shown once after submitting (kept in the session, never in the address)."""
     street = _street(code)
-    receipt = request.session.get("clue_receipt")
+    receipt = request.get_signed_cookie(RECEIPT_COOKIE, default=None, salt=RECEIPT_COOKIE, max_age=3600)
     if not receipt:
         return redirect("clues_public:report", code=street.code)
     shown = f"{receipt[:4]} {receipt[4:8]} {receipt[8:]}"

@@ -66,6 +66,11 @@ def store_files(uploads, *, when: dt.date | None = None) -> list[dict]:
     return stored
 
 
+def remove_files(stored: list[dict]) -> None:
+    """Remove files written by `store_files` (their clue was not saved)."""
+    _remove(stored)
+
+
 def _remove(stored: list[dict]) -> None:
     from fanzha.outreach import evidence
 
@@ -78,7 +83,7 @@ def clue_create_from(*, source: str, node: Node, summary: str, kind: str = Kind.
                      reporter_phone: str = "", anonymous: bool = False, user=None, photos=(),
                      now: dt.datetime | None = None, received_at: dt.datetime | None = None,
                      external_ref: str = "", import_key: str | None = None, challenge_nonce: str | None = None,
-                     note: str = "") -> Clue:
+                     note: str = "", stored_files: list[dict] | None = None) -> Clue:
     """Record a new clue from any source; the one entry point (also for sweeps and premises checks).
 
     1. `node` places it (the street, or a community / grid / group under it);
@@ -86,7 +91,8 @@ def clue_create_from(*, source: str, node: Node, summary: str, kind: str = Kind.
     2. `subjects` are (kind, raw value) pairs — kinds from `SubjectKind`
        ("phone", "account", "url", "app") — normalised and hashed.
     3. `photos` (uploaded files) are checked like outreach evidence before
-       anything is written.
+       anything is written (or pass `stored_files`, the result of `store_files`,
+       to do that heavy part outside a surrounding transaction).
     4. The clue gets a fresh receipt code (retried on the rare collision) and
        a "received" event; returns the saved clue (status new).
     """
@@ -116,7 +122,7 @@ def clue_create_from(*, source: str, node: Node, summary: str, kind: str = Kind.
         raise ValidationError({"reporter_phone": _("联系电话位数不对")})
     if anonymous:
         reporter_name, phone = "", ""
-    stored = store_files(photos, when=timezone.localdate(now)) if photos else []
+    stored = list(stored_files or []) + (store_files(photos, when=timezone.localdate(now)) if photos else [])
     try:
         for attempt in range(5):
             try:
