@@ -14,12 +14,14 @@ Once per due day, however many workers run:
    item and due day) and write the notifications. A second worker's insert
    fails on the unique constraint (or waits for the first and then fails), its
    transaction rolls back, and it sends nothing.
+4. Stop after the pass's time budget; the next pass goes on where this one stopped.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -79,9 +81,14 @@ def _claim(kind: str, object_id: int, day: dt.date, now: dt.datetime) -> bool:
     return True
 
 
-def remind_due(now: dt.datetime) -> int:
-    """The periodic job (`fanzha.core.jobs.PERIODIC_JOBS`): remind of what falls due today or weekly after."""
+def remind_due(now: dt.datetime, *, budget_seconds: float = 2.0) -> int:
+    """The periodic job (`fanzha.core.jobs.PERIODIC_JOBS`): remind of what falls due today or weekly after.
+
+    A pass stops after `budget_seconds` (the rest of the worker loop must not wait long); the items
+    not reached have no reminder row yet, so the next pass takes them.
+    """
     today = timezone.localdate(now)
+    started = time.monotonic()
     sent = 0
     measures = list(Measure.objects.filter(completed_on__isnull=True, deadline__lte=today)
                     .values_list("id", "kind", "title", "deadline", "street_id"))
@@ -91,10 +98,13 @@ def remind_due(now: dt.datetime) -> int:
     wanted_m = {m[0]: due_day(m[3], today) for m in measures}
     wanted_r = {r[0]: due_day(r[3], today) for r in rects}
     done = set()
-    if wanted_m or wanted_r:
-        low = min([*wanted_m.values(), *wanted_r.values()])
-        done = set(Reminder.objects.filter(due_day__gte=low).values_list("kind", "object_id", "due_day"))
+    days = {*wanted_m.values(), *wanted_r.values()}
+    if days:
+        # only the reminders of today's due days: at most one per open item, however old the items are
+        done = set(Reminder.objects.filter(due_day__in=sorted(days)).values_list("kind", "object_id", "due_day"))
     for mid, kind, title, deadline, street_id in measures:
+        if time.monotonic() - started > budget_seconds:
+            return sent
         day = wanted_m[mid]
         if (ReminderKind.MEASURE, mid, day) in done:
             continue
@@ -113,6 +123,8 @@ def remind_due(now: dt.datetime) -> int:
                 webhook_enqueue(street_ids=[street_id], text=text, now=now)
             sent += 1
     for rid, number, problem, deadline, street_id, unit_id, community_id, uname, cname in rects:
+        if time.monotonic() - started > budget_seconds:
+            return sent
         day = wanted_r[rid]
         if (ReminderKind.RECTIFICATION, rid, day) in done:
             continue

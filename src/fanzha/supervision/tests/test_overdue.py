@@ -93,6 +93,14 @@ def test_worker_down_catches_up_with_one_reminder(sv):
     assert list(Reminder.objects.values_list("due_day", flat=True)) == [dt.date(2026, 6, 22)]
 
 
+def test_a_pass_out_of_time_leaves_the_rest_to_the_next(sv):
+    """With no time left a pass sends nothing and claims nothing; the next pass sends it."""
+    day = sv.measure.deadline
+    assert jobs.remind_due(at(day), budget_seconds=-1) == 0
+    assert not Reminder.objects.exists()
+    assert jobs.remind_due(at(day)) == 1
+
+
 def test_second_worker_that_lost_the_claim_sends_nothing(sv):
     """When another worker already holds the reminder row for the due day, this one sends nothing."""
     day = sv.measure.deadline
