@@ -410,3 +410,14 @@ def test_oversized_photo_on_the_visit_form(login, personas, tree, settings):
     assert r.status_code == 200 and "超过1 MB的上限" in html and "讲解了刷单诈骗" in html
     assert f'name="app_{tree.r1b.pk}" id="id_app_{tree.r1b.pk}" checked' in html
     assert not HomeVisit.objects.exists() and not InstallStatus.objects.exists()
+
+
+def test_every_outreach_and_case_view_is_guarded_by_the_table():
+    """Every outreach and cases page view carries @area_view (the access table decides, not a forgotten check)."""
+    from fanzha.cases import urls as case_urls
+    from fanzha.core.access import BY_KEY
+    from fanzha.outreach import urls as outreach_urls
+
+    for pattern in [*outreach_urls.urlpatterns, *case_urls.urlpatterns]:
+        key = getattr(pattern.callback, "fanzha_access", None)
+        assert key in BY_KEY, pattern.name
