@@ -16,6 +16,7 @@ file is shipped.
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import signal
@@ -25,7 +26,14 @@ import threading
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-DEFAULT_TIMEOUT = 60.0
+DEFAULT_TIMEOUT = 120.0  # a county report prints in about 7 s of CPU; a busy server needs the slack
+
+
+def default_timeout() -> float:
+    """Seconds LibreOffice may take (setting FANZHA_PDF_TIMEOUT, else DEFAULT_TIMEOUT)."""
+    from django.conf import settings
+
+    return float(getattr(settings, "FANZHA_PDF_TIMEOUT", DEFAULT_TIMEOUT))
 
 _lock = threading.Lock()
 _profile: Path | None = None
@@ -61,10 +69,11 @@ def _profile_dir() -> Path:
     if _profile is None or not _profile.exists():
         _profile = Path(tempfile.mkdtemp(prefix=f"fanzha-lo-{os.getpid()}-"))
         (_profile / "fonts.conf").write_text(fonts_conf(), encoding="utf-8")
+        atexit.register(shutil.rmtree, _profile, True)
     return _profile
 
 
-def to_pdf(path, *, outdir=None, timeout: float = DEFAULT_TIMEOUT) -> Path:
+def to_pdf(path, *, outdir=None, timeout: float | None = None) -> Path:
     """Print `path` (.docx / .xlsx) to PDF with LibreOffice; returns the PDF's path.
 
     1. Run `soffice --headless --convert-to pdf` with this process's profile,
@@ -75,6 +84,8 @@ def to_pdf(path, *, outdir=None, timeout: float = DEFAULT_TIMEOUT) -> Path:
     cmd = soffice()
     if cmd is None:
         raise PdfError("LibreOffice (soffice) is not installed")
+    if timeout is None:
+        timeout = default_timeout()
     src = Path(path).resolve()
     dest_dir = Path(outdir).resolve() if outdir else src.parent
     with _lock:
@@ -110,7 +121,7 @@ def to_pdf(path, *, outdir=None, timeout: float = DEFAULT_TIMEOUT) -> Path:
         return dest
 
 
-def bytes_to_pdf(content: bytes, suffix: str, *, timeout: float = DEFAULT_TIMEOUT) -> bytes:
+def bytes_to_pdf(content: bytes, suffix: str, *, timeout: float | None = None) -> bytes:
     """PDF bytes of a file given as bytes (".docx" / ".xlsx")."""
     with tempfile.TemporaryDirectory(prefix="fanzha-pdf-") as tmp:
         src = Path(tmp) / f"document{suffix}"
