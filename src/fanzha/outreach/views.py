@@ -861,7 +861,6 @@ def _pdf_available() -> bool:
 
 
 def _report_data(request) -> dict:
-    user = request.user
     kind = request.GET.get("kind", "semimonthly")
     try:
         day = dt.date.fromisoformat(request.GET.get("date", ""))
