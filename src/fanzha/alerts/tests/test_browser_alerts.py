@@ -163,3 +163,22 @@ def test_reassign_by_search_and_figures_on_a_phone(phone_page, tree, personas):
     expect(page.locator("#person-sort")).to_have_value("name")
     assert _width(page) <= 390
     page.screenshot(path=str(SHOTS / "alerts-figures-phone.png"), full_page=True)
+
+
+def test_office_pages_fit_a_phone(phone_page, tree, personas):
+    """At 390 px the office's queue (with an unregistered and an out-of-area alert), settings with the routing rules,
+    upload and conflicts pages never scroll sideways."""
+    from playwright.sync_api import expect
+
+    _sender, token = services.sender_create(name="县反诈中心", node=tree.street)
+    page = phone_page
+    _push(page.base, token, grade="高", id="YJ-W-1", phone="13312345678", name="未登记人员")
+    _push(page.base, token, grade="中", id="YJ-W-2", phone="13312345679", area_code="NOWHERE")
+    browser_login(page, "office")
+    for url, text in (("/alerts/?tab=pending", "未登记人员"), ("/alerts/?tab=transfer", "#"), ("/alerts/settings/", "分派与通知规则"),
+                      ("/alerts/upload/", "批量导入预警"), ("/alerts/conflicts/", "预警编号冲突")):
+        page.goto(page.base + url)
+        expect(page.locator("main")).to_contain_text(text)
+        assert _width(page) <= 390, url
+    page.goto(page.base + "/alerts/settings/")
+    page.screenshot(path=str(SHOTS / "alerts-settings-phone.png"), full_page=True)
