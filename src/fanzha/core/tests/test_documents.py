@@ -259,6 +259,11 @@ def test_workbook_prints_whole(tmp_path):
             assert cell_text(v, c.kind) in line.split(), (r[0], v)
     # every column on the page: the last column's values are printed
     assert text.count("进度滞后") == len(rows) + 1
+    # the page count the layout implies: pages after the first (which holds the title) hold as many rows
+    per_page = [sum(1 for ln in p.splitlines() if any(squash(ln).startswith(r[0]) for r in rows)) for p in out.pages]
+    full = max(per_page)
+    assert all(n == full for n in per_page[1:-1]) and per_page[0] <= full and sum(per_page) == len(rows)
+    assert out.count == 1 + math.ceil((len(rows) - per_page[0]) / full)
 
 
 def test_to_pdf_reports_missing_libreoffice(monkeypatch, tmp_path):
