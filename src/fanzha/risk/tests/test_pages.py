@@ -95,3 +95,18 @@ def test_officer_opens_files_from_the_page(login, personas, tree):
     body = r.content.decode()
     assert r.status_code == 200 and "校验位" in body and 'value="岩某"' in body and "刚回流" in body
     assert KeyPerson.objects.count() == 1
+
+
+def test_edit_file_of_person_not_on_roster(login, personas, tree):
+    """Editing a file opened for someone not on the roster keeps the name and place, and records the change."""
+    from fanzha.risk.services import key_persons as kp
+
+    p = kp.key_person_open(user=personas.police, categories=["returnee"], place=tree.c1, data=kp.PersonData(name="岩某"))
+    c = login(personas.police)
+    page = c.get(f"/risk/people/{p.pk}/edit/").content.decode()
+    assert 'value="岩某"' in page
+    r = c.post(f"/risk/people/{p.pk}/edit/", {"name": "岩某某", "place": tree.g1.pk, "categories": ["returnee"],
+                                              "watch_for": "新"})
+    assert r.status_code == 302
+    p.refresh_from_db()
+    assert p.name == "岩某某" and p.grid_id == tree.g1.id and p.changes.filter(action="edit").exists()
