@@ -57,3 +57,13 @@ def test_premises_import(tmp_path, personas, tree):
     assert list(again.counts.values())[0] == {"created": 0, "updated": 1, "unchanged": 1}
     p = Premises.objects.get(name="悦来宾馆")
     assert p.manager_name == "李某" and p.grid_id == tree.g1.id and p.manager_phone == "13800000001"
+
+
+def test_kinds_on_the_import_page(login, personas, tree):
+    """Both kinds are on the office's import page, with a template to download."""
+    c = login(personas.office)
+    page = c.get("/io/").content.decode()
+    assert "/io/import/key_persons/" in page and "/io/import/premises/" in page
+    for kind in ("key_persons", "premises"):
+        r = c.get(f"/io/template/{kind}.xlsx")
+        assert r.status_code == 200 and r.content[:2] == b"PK"
