@@ -261,13 +261,21 @@ def build_public_examples(street: Node, *, stdout=None) -> list[tuple[Clue, str]
                             now=now - dt.timedelta(days=5))
     out.append((c3, "已办结"))
     # Awkward: a hand-off to a department well past its deadline (the worker escalates it), and a declined one.
-    dept = Unit.objects.filter(street=street, assignments__role=Role.DEPARTMENT).order_by("name").first()
+    # The `dept` demo login's unit first, so the department's own queue has work in it.
+    dept = (Unit.objects.filter(street=street, assignments__role=Role.DEPARTMENT, assignments__user__username="dept").first()
+            or Unit.objects.filter(street=street, assignments__role=Role.DEPARTMENT).order_by("name").first())
     if office and dept:
         late = services.clue_create_from(source=Source.STAFF, node=community, kind=Kind.SUSPECT, user=office,
                                          summary="出租屋内多人聚集，疑似电诈窝点，需执法队联合检查",
                                          received_at=now - dt.timedelta(days=6))
         services.clue_check(clue=late, user=office, verdict=Verdict.REAL, now=now - dt.timedelta(days=6))
         services.clue_hand_off(clue=late, user=office, unit=dept, days=2, now=now - dt.timedelta(days=5, hours=20))
+        fresh = services.clue_create_from(source=Source.PREMISES, node=community, kind=Kind.DEN, user=office,
+                                          summary="场所检查发现：某出租屋内安装多部手机和“猫池”设备", place_text="城西路88号",
+                                          received_at=now - dt.timedelta(hours=6))
+        services.clue_check(clue=fresh, user=office, verdict=Verdict.REAL, now=now - dt.timedelta(hours=5))
+        services.clue_hand_off(clue=fresh, user=office, unit=dept, days=3, instructions="请联合派出所核查",
+                               now=now - dt.timedelta(hours=4))
         back = services.clue_create_from(source=Source.WECHAT, node=street, kind=Kind.OTHER, user=office,
                                          summary="群里转发“社保卡升级”链接（地点不详）", received_at=now - dt.timedelta(days=3))
         services.clue_check(clue=back, user=office, verdict=Verdict.REAL, now=now - dt.timedelta(days=3))

@@ -28,6 +28,9 @@ def test_demo_loader_prints_receipts_that_look_up(tree, personas, department):
     assert set(Clue.objects.values_list("source", flat=True)) == set(Source.values)
     assert Clue.objects.filter(status=Status.MERGED, merged_into__isnull=False).exists()
     assert Handoff.objects.filter(status="declined").exists() and Handoff.objects.filter(escalated_at__isnull=False).exists()
+    from fanzha.clues.selectors import clue_queue
+
+    assert clue_queue(department.user, "handed").count() >= 2  # the `dept` login has work in its own queue
     n = Clue.objects.count()
     load_demo(tree.street, stdout=io.StringIO())  # once only
     assert Clue.objects.count() == n
