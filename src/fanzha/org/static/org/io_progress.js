@@ -1,4 +1,5 @@
-// Progress for long uploads and exports on the import/export pages (/io/).
+// Progress for long uploads and exports: the import/export pages (/io/) and the outreach forms that
+// carry photos and videos (activity, home visit, evidence).
 // Without JavaScript the forms post and download as usual; with it, the same
 // requests run through XHR/fetch so the page can show how far they are.
 (function () {
@@ -35,6 +36,10 @@
       p.text.textContent = form.dataset.checking;
     };
     xhr.onload = function () {
+      // After a redirect (e.g. to the activity just recorded) the address bar shows where we landed.
+      if (xhr.responseURL && xhr.responseURL !== window.location.href && window.history.replaceState) {
+        window.history.replaceState(null, "", xhr.responseURL);
+      }
       document.open(); document.write(xhr.responseText); document.close();
     };
     xhr.onerror = function () {
