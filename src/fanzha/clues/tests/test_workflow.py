@@ -172,3 +172,14 @@ def test_queue_query_count(client, tree, personas, login, django_assert_max_num_
     with django_assert_max_num_queries(14):
         r = c.get("/clues/?tab=all")
     assert r.status_code == 200 and r.content.decode().count("data-clue=") == 25
+
+
+def test_every_clue_view_is_guarded_by_the_access_table():
+    """Every staff page of clues names an area of the access table; every public one is marked public."""
+    from fanzha.clues import public_urls, urls
+    from fanzha.core.access import BY_KEY
+
+    for pattern in urls.urlpatterns:
+        assert getattr(pattern.callback, "fanzha_access", None) in BY_KEY, pattern.name
+    for pattern in public_urls.urlpatterns:
+        assert getattr(pattern.callback, "fanzha_access", None) == "public", pattern.name
