@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from _common import engine
 from _pages import bench_user, report, time_get
-from _supervision import counts, supervision_county
+from _supervision import counts, cpu_ms, supervision_county
 
 TARGET_MS = 100
 
@@ -32,6 +32,8 @@ def main() -> None:
         c.force_login(user)
         report(f"  floor: a page with the same menu and tabs, {label}", time_get(c, "/supervision/criticisms/", runs=40), TARGET_MS)
         report(f"overdue list page, {label} ({total:,} items)", time_get(c, "/supervision/", runs=40), TARGET_MS)
+        print(f"    CPU time (median): page {cpu_ms(c, '/supervision/'):.1f} ms, layout floor "
+              f"{cpu_ms(c, '/supervision/criticisms/'):.1f} ms, API {cpu_ms(c, '/api/v1/supervision/overdue'):.1f} ms")
         report(f"overdue API, {label}", time_get(c, "/api/v1/supervision/overdue", runs=40), TARGET_MS)
 
 
