@@ -262,25 +262,28 @@ class Router:
         An alert is never left without anyone assigned when its grid has people: if the rule
         assigns only officers and the street has none, the grid's people take it."""
         rule = self.rules.get(route.place.street_id, grade)
-        officers = list(self.officers.get(route.place.street_id, []))
-        grid = self._grid_people(route) if assign_grid and (rule.assign_grid or not (rule.assign_officers and officers)) else []
-        people: list[tuple[int, str]] = []
-        if rule.assign_officers and officers:
-            cops = [(u, AssigneeReason.OFFICER) for u in officers]
-            people = cops + grid if rule.officers_phone_first else grid + cops
+        officers = self.officers.get(route.place.street_id, ())
+        cops = bool(rule.assign_officers and officers)
+        grid = self._grid_people(route) if assign_grid and (rule.assign_grid or not cops) else []
+        if cops:
+            have = {u for u, _r in grid}
+            extra = [(u, AssigneeReason.OFFICER) for u in officers if u not in have]
             if rule.officers_phone_first:
+                route.assignees = extra + grid
                 route.phone_first = True
                 route.note += _("；派出所民警先电话劝阻")
+            else:
+                route.assignees = grid + extra
         else:
-            people = grid
-        seen: set[int] = set()
-        route.assignees = [(u, r) for u, r in people if not (u in seen or seen.add(u))]
-        told = []
-        if rule.notify_officers:
+            route.assignees = grid
+        told: list[int] = []
+        if rule.notify_officers and not cops:
             told += officers
         if rule.notify_community and route.place.community_id:
-            told += self.community_staff.get(route.place.community_id, [])
-        route.notify = [u for u in dict.fromkeys(told) if u not in seen]
+            told += self.community_staff.get(route.place.community_id, ())
+        if told:
+            assigned = {u for u, _r in route.assignees}
+            route.notify = [u for u in dict.fromkeys(told) if u not in assigned]
 
 
 def place_columns(place: Place) -> dict[str, int | None]:
