@@ -392,55 +392,89 @@ class Document:
             f'xmlns:r="{R_NS}" w:type="{ref.get(W + "type")}" r:id="{ref.get(R + "id")}"/>'
             for ref in final_sectpr if ref.tag.endswith("Reference"))
 
-        parts: list[str] = []  # paragraph / table XML of the current section
-        orientation = False  # landscape?
-        pending: list[str] = []  # headings waiting to go with the next block
-
-        def close_section(next_landscape: bool) -> None:
-            nonlocal orientation
-            # a section ends with a paragraph holding its sectPr
-            sect = self._sect_xml(orientation)
-            parts.append(f'<w:p {NS}><w:pPr><w:snapToGrid w:val="0"/><w:spacing w:line="240" w:lineRule="auto"/>'
-                         f'<w:rPr><w:sz w:val="2"/></w:rPr>{sect}</w:pPr></w:p>')
-            orientation = next_landscape
-
-        pending.extend(self._title_xml())  # the title goes with the first block, on its page
         self.layouts = []
-        for index, block in enumerate(self.blocks):
-            kind = block[0]
-            if kind in ("h1", "h2"):
-                pending.append(self._heading_xml(kind, block[1]))
-                continue
-            if kind == "table":
-                _, columns, rows, totals, units, title = block
-                lay = layout_table(columns, rows, totals)
-                self.layouts.append(lay)
-                if lay.landscape != orientation:
-                    close_section(lay.landscape)
-                parts.extend(pending)
-                pending = []
-                if title:
-                    parts.append(self._caption_xml(title))
-                if units:
-                    parts.append(self._units_xml(units))
-                parts.append(self._table_xml(columns, rows, totals, lay))
-                parts.append(self._after_table_xml())
-                continue
-            if orientation:
-                close_section(False)
-            parts.extend(pending)
-            pending = []
-            # the last paragraph goes with the 落款 onto its page: the 落款 never stands alone
-            parts.append(self._para_xml(block[1], indent=kind == "p", keep_next=index == len(self.blocks) - 1))
+        sections = self.sections()
+        parts: list[str] = []
+        for n, (landscape, items) in enumerate(sections):
+            for item in items:
+                parts.extend(self._item_xml(item))
+            if n < len(sections) - 1:
+                # a section ends with a paragraph holding its sectPr
+                parts.append(f'<w:p {NS}><w:pPr><w:snapToGrid w:val="0"/><w:spacing w:line="240" w:lineRule="auto"/>'
+                             f'<w:rPr><w:sz w:val="2"/></w:rPr>{self._sect_xml(landscape)}</w:pPr></w:p>')
         # the last section (whatever its orientation) holds the end of the document and the 落款
-        parts.extend(pending)
-        parts.extend(self._closing_xml())
-        self._page_setup(final_sectpr, landscape=orientation)
+        self._page_setup(final_sectpr, landscape=sections[-1][0])
         for xml in parts:
             body.insert(len(body) - 1, parse_xml(xml))
         for xml in self._cell_styles.values():
             doc.styles.element.append(parse_xml(xml))
         return doc
+
+    def sections(self) -> list[tuple[bool, list[tuple]]]:
+        """The document as runs of one orientation: [(landscape, items)], items in order:
+        ("title",), ("h1" | "h2", text), ("table", columns, rows, totals, units, title, layout),
+        ("p" | "line", text, keep_with_next), ("closing",).
+
+        1. A table's layout (`layout_table`) says its orientation; headings waiting
+           before it (and the title, before the first block) go with it.
+        2. A paragraph after a landscape table starts a portrait run again.
+        3. The last paragraph keeps with the 落款, so the 落款 never stands alone.
+        """
+        self.layouts = []
+        sections: list[tuple[bool, list[tuple]]] = []
+        current: list[tuple] = []
+        orientation = False
+        pending: list[tuple] = [("title",)]
+
+        def switch(landscape: bool) -> None:
+            nonlocal current, orientation
+            if current:
+                sections.append((orientation, current))
+            current, orientation = [], landscape
+
+        for index, block in enumerate(self.blocks):
+            kind = block[0]
+            if kind in ("h1", "h2"):
+                pending.append(block)
+                continue
+            if kind == "table":
+                lay = layout_table(block[1], block[2], block[3])
+                self.layouts.append(lay)
+                if lay.landscape != orientation:
+                    switch(lay.landscape)
+                current.extend(pending)
+                pending = []
+                current.append((*block, lay))
+                continue
+            if orientation:
+                switch(False)
+            current.extend(pending)
+            pending = []
+            current.append((kind, block[1], index == len(self.blocks) - 1))
+        current.extend(pending)
+        current.append(("closing",))
+        sections.append((orientation, current))
+        return sections
+
+    def _item_xml(self, item: tuple) -> list[str]:
+        kind = item[0]
+        if kind == "title":
+            return self._title_xml()
+        if kind in ("h1", "h2"):
+            return [self._heading_xml(kind, item[1])]
+        if kind == "table":
+            _, columns, rows, totals, units, title, lay = item
+            out = []
+            if title:
+                out.append(self._caption_xml(title))
+            if units:
+                out.append(self._units_xml(units))
+            out.append(self._table_xml(columns, rows, totals, lay))
+            out.append(self._after_table_xml())
+            return out
+        if kind == "closing":
+            return self._closing_xml()
+        return [self._para_xml(item[1], indent=kind == "p", keep_next=item[2])]
 
     # styles and setup
     def _styles(self, doc) -> None:

@@ -170,15 +170,19 @@ def test_sheet_print_settings():
 
 
 @needs_lo
-def test_body_is_22_lines_of_28_characters(tmp_path):
-    """Printed, body pages hold 22 lines of 28 characters, and the page count follows from it."""
+@pytest.mark.parametrize("fmt", [".docx", ".fodt"])
+def test_body_is_22_lines_of_28_characters(tmp_path, fmt):
+    """Printed (the Word file, and the ODF rendering PDFs are made from), body pages hold 22 lines of
+    28 characters, and the page count follows from it."""
+    from fanzha.core.documents_odf import to_fodt
+
     doc = Document(title="标题")
     line = "防范电信网络诈骗人人有责宣传进万家国家反诈中心APP"[:26] + "安装"
     assert len(line) == 28
     n = 70
     for _ in range(n):
         doc.lines([line])
-    out = render(doc.to_bytes(), ".docx", tmp_path)
+    out = render(doc.to_bytes() if fmt == ".docx" else to_fodt(doc), fmt, tmp_path)
     body = [[ln for ln in p.splitlines() if squash(ln) == squash(line)] for p in out.pages]
     assert all(len(b) == 22 for b in body[1:-1])
     first = len(body[0])  # the title takes three grid lines (two for 2号 type, one blank)

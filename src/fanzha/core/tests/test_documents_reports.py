@@ -69,12 +69,18 @@ def _row_line(out: Rendered, name: str) -> str:
 
 
 @needs_lo
-def test_county_report_word_prints_whole(tmp_path):
-    """The county-shaped semimonthly report in Word, printed: the 17-column table on landscape pages with every
-    figure whole on its row, the activities' header on each of their pages, nothing outside the type area,
-    page numbers on every page and the reporting unit and date at the end."""
+@pytest.mark.parametrize("route", ["word", "pdf"])
+def test_county_report_prints_whole(tmp_path, route):
+    """The county-shaped semimonthly report, the Word file printed and the PDF download alike: the 17-column
+    table on landscape pages with every figure whole on its row, the activities' header on each of their
+    pages, nothing outside the type area, page numbers on every page and the reporting unit and date at the end."""
     data = county_like_data()
-    out = _render(reports.to_docx(data), ".docx", tmp_path)
+    if route == "word":
+        out = _render(reports.to_docx(data), ".docx", tmp_path)
+    else:
+        path = tmp_path / "report.pdf"
+        path.write_bytes(reports.to_pdf(data))
+        out = Rendered(path)
     children = data["tables"][0]
     for row in children["rows"] + [children["total"]]:
         line = _row_line(out, row[0])
