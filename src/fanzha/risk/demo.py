@@ -36,6 +36,7 @@ from fanzha.risk.models import (
     SweepPerson,
     month_end,
 )
+from fanzha.risk.services.premises import tallies_rebuild
 
 WATCH = ["夜间外出频繁，注意是否有陌生人来访", "近期更换手机号，留意是否再次出租出售银行卡", "与境外人员有联系，留意出境动向",
          "家属反映其常在网吧过夜", "无固定工作但消费较高"]
@@ -186,9 +187,6 @@ def build(root: Node, *, today: dt.date, key_persons: int, premises_per_grid: fl
         if den not in changed:
             changed.append(den)
     Premises.objects.bulk_update(changed, ["last_checked_on", "open_finding", "open_finding_since"], batch_size=2000)
-    from fanzha.risk.services.premises import tallies_rebuild
-
-    tallies_rebuild(root)
     _say(stdout, f"  risk: {len(premises)} premises, {len(checks)} checks")
 
     # --- a year of Wednesday sweeps per community ---
@@ -230,14 +228,46 @@ def build(root: Node, *, today: dt.date, key_persons: int, premises_per_grid: fl
             person_rows.append(sp)
     SweepGrid.objects.bulk_create(sweep_grids, batch_size=2000)
     SweepPerson.objects.bulk_create(person_rows, batch_size=2000)
+    # About one sweep in three also checks a premises of its grids (counted in the sweep and the tallies).
+    premises_of: dict[int, list[Premises]] = {}
+    for p in premises:
+        premises_of.setdefault(p.grid_id, []).append(p)
+    sweep_checks = []
+    for s, covered in sweeps:
+        choices = [p for g in covered for p in premises_of.get(g.id, [])]
+        if choices and rng.random() < 0.35:
+            p = rng.choice(choices)
+            finding = Finding.UNREGISTERED if rng.random() < 0.05 else Finding.NONE
+            c = PremisesCheck(premises=p, sweep=s, checked_on=s.held_on, team="周三打卡联合检查组", items="人员登记、住宿情况",
+                              finding=finding, finding_note="" if finding == Finding.NONE else "有租客未登记，已督促登记",
+                              checked_by=worker)
+            c.place_like(p)
+            sweep_checks.append(c)
+            s.premises_checked = 1
+            s.findings += finding != Finding.NONE
+    PremisesCheck.objects.bulk_create(sweep_checks, batch_size=2000)
+    moved = {}
+    for c in sweep_checks:  # a sweep's check later than the premises' last one decides its flag
+        p = c.premises
+        if p.last_checked_on is None or c.checked_on >= p.last_checked_on:
+            p.last_checked_on = c.checked_on
+            if c.finding == Finding.NONE:
+                p.open_finding, p.open_finding_since = "", None
+            elif not p.open_finding:
+                p.open_finding, p.open_finding_since = c.finding, c.checked_on
+            moved[p.id] = p
+    Premises.objects.bulk_update(list(moved.values()), ["last_checked_on", "open_finding", "open_finding_since"],
+                                 batch_size=2000)
     counts: dict[int, list[int]] = {}
     for sp in person_rows:
         c = counts.setdefault(sp.sweep_id, [0, 0])
         c[0] += 1
         c[1] += sp.is_finding
     for s, _g in sweeps:
-        s.people_checked, s.findings = counts.get(s.id, [0, 0])
-    Sweep.objects.bulk_update([s for s, _g in sweeps], ["people_checked", "findings"], batch_size=2000)
+        checked, found = counts.get(s.id, [0, 0])
+        s.people_checked, s.findings = checked, s.findings + found
+    Sweep.objects.bulk_update([s for s, _g in sweeps], ["people_checked", "premises_checked", "findings"], batch_size=2000)
+    tallies_rebuild(root)
     if officer is not None or worker is not None:
         through = Sweep.members.through
         through.objects.bulk_create([through(sweep_id=s.id, user_id=u.id) for s, _g in sweeps for u in (officer, worker) if u],
