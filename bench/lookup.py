@@ -9,6 +9,10 @@ queryset evaluated as a page would (`list(qs[:5])`). The user object is
 reused, so its scope is computed once, as it is once per request.
 The floor is the bare keyed-hash query on the indexed hash column (hash
 computation included), without scoping, joins or model instances.
+
+The search by a phone's last four digits (尾号) is timed the same way: the
+count and first page a list shows (about 90 residents of a county share a
+tail across both phones), against 20 ms.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ import _common  # noqa: E402
 LOOKUPS = 2000
 WARMUP = 200
 TARGET_MS = 2.0
+TAIL_TARGET_MS = 20.0
 
 
 def bench_user(county):
@@ -83,6 +88,15 @@ def report(label: str, times: tuple[list[float], list[float]], target: float | N
     return p99
 
 
+def unlimited_number_searches() -> None:
+    """The bench times the search itself: lift the per-user allowance of number searches (fanzha.core.ratelimit)."""
+    from django.conf import settings
+
+    for name in ("FANZHA_SEARCH_PER_MINUTE", "FANZHA_SEARCH_PER_DAY", "FANZHA_SEARCH_REVEAL_PER_MINUTE",
+                 "FANZHA_SEARCH_REVEAL_PER_DAY"):
+        setattr(settings, name, 10**9)
+
+
 def main() -> int:
     home = _common.county_db()
     from django.db import connection
@@ -94,6 +108,7 @@ def main() -> int:
 
     county = Node.objects.get(code=BENCH_COUNTY_CODE)
     user = bench_user(county)
+    unlimited_number_searches()
     rng = random.Random(2026)
     people = sample(county, LOOKUPS + WARMUP, rng)
     warm, people = people[:WARMUP], people[WARMUP:]
@@ -109,6 +124,13 @@ def main() -> int:
         found = list(resident_search(user, q=idn)[:5])
         assert [r.id for r in found] == [rid], (idn, found)
 
+    def by_tail(item):
+        rid, phone, _idn = item
+        qs = resident_search(user, q=phone[-4:])
+        qs.count()
+        found = list(qs[:50])
+        assert found, phone
+
     table = connection.ops.quote_name("org_resident")
 
     def raw_phone(item):
@@ -123,15 +145,17 @@ def main() -> int:
             cur.execute(f"SELECT id FROM {table} WHERE id_number_hash = %s LIMIT 5", [h])
             assert cur.fetchall()
 
-    for fn in (by_phone, by_id, raw_phone, raw_id):  # warm the page cache and code paths
+    for fn in (by_phone, by_id, by_tail, raw_phone, raw_id):  # warm the page cache and code paths
         timed(fn, warm)
     phone_ms, id_ms = timed(by_phone, people), timed(by_id, people)
+    tail_ms = timed(by_tail, people[:500])
     raw_phone_ms, raw_id_ms = timed(raw_phone, people), timed(raw_id, people)
     worst = max(report("resident_search by phone", phone_ms), report("resident_search by ID number", id_ms))
+    tail_p99 = report("search by last four digits", tail_ms, TAIL_TARGET_MS)
     report("floor: hash query, phone", raw_phone_ms, None)
     report("floor: hash query, ID", raw_id_ms, None)
     print(f"  load average while measuring: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
-    return 0 if worst <= TARGET_MS else 2
+    return 0 if worst <= TARGET_MS and tail_p99 <= TAIL_TARGET_MS else 2
 
 
 if __name__ == "__main__":
