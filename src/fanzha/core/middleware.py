@@ -46,6 +46,23 @@ class AreaGuardMiddleware:
             raise PermissionDenied
         return None
 
+    def process_exception(self, request, exception):
+        """A page (other than the resident list, which shows it in place) that ran into the number-search
+        limit or a stale save answers with the message: 429 / 409, never a 500."""
+        from django.http import HttpResponse
+        from django.utils.html import escape
+
+        from fanzha.core.ratelimit import SearchLimited
+        from fanzha.core.versioning import Conflict
+
+        if isinstance(exception, SearchLimited):
+            response = HttpResponse(f"<p role=\"alert\">{escape(exception.message)}</p>", status=429)
+            response["Retry-After"] = str(exception.retry_after)
+            return response
+        if isinstance(exception, Conflict):
+            return HttpResponse(f"<p role=\"alert\">{escape(str(exception))}</p>", status=409)
+        return None
+
 
 TEXT_COOKIE = "fz_text"
 TEXT_SIZES = ("normal", "large")

@@ -19,6 +19,11 @@ class AuditAction(models.TextChoices):
     UNLOCK = "unlock", _("解除锁定")
     LOGOUT_ALL = "logout_all", _("全部下线")
     PASSWORD = "password", _("修改密码")
+    VIEW = "view", _("查看档案")
+    CHANGE = "change", _("修改记录")
+    DELETE = "delete", _("删除记录")
+    SEARCH = "search", _("按号码查询")
+    REFUSED = "refused", _("拒绝登记")
 
 
 class AuditLog(models.Model):
@@ -95,3 +100,21 @@ class UserSession(models.Model):
     class Meta:
         verbose_name = _("登录会话")
         indexes = [models.Index(fields=["user", "last_seen_at"])]
+
+
+class SearchCounter(models.Model):
+    """How many exact number searches (ID, phone, last four) a user made in one window (a minute, a day).
+
+    Shared by every worker process (Django's cache is per process): a search is
+    allowed by a conditional UPDATE ... SET count = count + 1 WHERE count < limit,
+    so two workers cannot both take the last one (`fanzha.core.ratelimit`).
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")
+    window = models.CharField(max_length=20)  # "m:202611261227" / "d:20261126"
+    count = models.PositiveIntegerField(default=0)
+    misses = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("号码查询计数")
+        constraints = [models.UniqueConstraint(fields=["user", "window"], name="core_searchcounter_user_window")]

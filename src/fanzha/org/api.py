@@ -487,7 +487,7 @@ def node_children(request, node_id: int = _path_id("节点 id")):
 def residents(request, filters: Query[ResidentFilters]):
     user = request.auth
     qs = selectors.resident_search(user, q=filters.q, node=_filter_node(user, filters.node),
-                                   residency=filters.residency, tag=filters.tag)
+                                   residency=filters.residency, tag=filters.tag, request=request)
     today = timezone.localdate()
     return page(qs, filters, lambda r: resident_out(r, today))
 
@@ -502,7 +502,8 @@ def resident_create(request, payload: ResidentCreateIn):
     user = request.auth
     require_perm(user, CHANGE_RECORDS, _("您的角色只能查看，不能录入或修改"))
     household = _household_for_write(user, payload.household)
-    r = services.resident_create(household=household, **payload.model_dump(exclude={"household"}))
+    r = services.resident_create(household=household, **payload.model_dump(exclude={"household"}),
+                                 user=user, request=request)
     return 201, resident_detail_out(selectors.resident_get(user, r.pk))
 
 

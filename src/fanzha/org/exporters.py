@@ -102,8 +102,13 @@ def residents_rows(user, f: Filters, reveal: bool) -> Iterator[list[Any]]:
     cols = ("community_id", "grid_id", "group_id", "household__address", "household__head_name", "name", "gender",
             "birth_date", "id_number_enc", "id_number_masked", "phone_enc", "phone_masked", "phone2_enc", "phone2_masked",
             "residency", "relation", "occupation", "is_student", "is_finance_staff", "lives_alone", "note")
+    # A role that cannot reveal numbers gets no birth date for a resident with an ID number: with the
+    # mask's seven digits it would leave about a hundred candidates for the full number.
+    hide_birth = not user.has_perm("org.reveal_pii")
     for (c, g, grp, address, head, name, gender, birth, id_enc, id_m, ph_enc, ph_m, ph2_enc, ph2_m, residency, relation,
          occupation, student, finance, alone, note) in qs.values_list(*cols).iterator(chunk_size=CHUNK):
+        if hide_birth and id_m:
+            birth = None
         yield [names.get(c, ""), names.get(g, ""), names.get(grp, ""), address, head, name, str(GENDER.get(gender, "")),
                birth, _number(reveal, id_enc, id_m), _number(reveal, ph_enc, ph_m), _number(reveal, ph2_enc, ph2_m),
                str(RESIDENCY.get(residency, "")), relation, occupation, student, finance, alone, note]

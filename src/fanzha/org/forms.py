@@ -69,14 +69,20 @@ class ResidentForm(ServiceForm):
     lives_alone = forms.BooleanField(label=_("独居"), required=False)
     note = forms.CharField(label=_("备注"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args, resident=None, **kwargs):
+    def __init__(self, *args, resident=None, hide_id_derived=False, **kwargs):
         """On edit, ID and phone fields start empty: empty means "keep the stored number".
 
         The stored numbers are never put into the page; the masked value is the
         placeholder, and a "clear" box removes a stored number on purpose.
+        `hide_id_derived`: the user cannot reveal this resident's ID number, so the
+        birth date and gender (which with the masked digits rebuild it) are left out.
         """
         self.resident = resident
+        self.hide_id_derived = hide_id_derived and resident is not None
         super().__init__(*args, **kwargs)
+        if self.hide_id_derived:
+            del self.fields["birth_date"]
+            del self.fields["gender"]
         if resident is not None:
             for f in PII_FIELDS:
                 masked = getattr(resident, f"{f}_masked")
@@ -92,6 +98,8 @@ class ResidentForm(ServiceForm):
             for f in PII_FIELDS:
                 if not (data.get(f) or "").strip() and not self.cleaned_data.get(f"{f}_clear"):
                     data[f] = getattr(self.resident, f)  # decrypted stored value
+            if self.hide_id_derived:
+                data["birth_date"], data["gender"] = self.resident.birth_date, self.resident.gender
         return data
 
     def pii_pairs(self):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
 
-from fanzha.core import pii
+from fanzha.core import pii, ratelimit
 from fanzha.core.idnumbers import normalise_digits, parse_id_number, parse_phone
 from fanzha.core.scoping import get_scoped_or_404, scope_of, scoped
 from fanzha.org.models import (
@@ -73,14 +73,24 @@ def residents_for(user) -> QuerySet[Resident]:
     return scoped(Resident.objects.all(), user)
 
 
-def resident_search(user, *, q: str = "", node: Node | None = None, residency: str = "", tag: str = "") -> QuerySet[Resident]:
-    """Residents in the user's scope matching a name (partial), phone or ID (exact)."""
+def resident_search(user, *, q: str = "", node: Node | None = None, residency: str = "", tag: str = "",
+                    request=None) -> QuerySet[Resident]:
+    """Residents in the user's scope matching a name (partial), phone or ID (exact).
+
+    An exact number search (ID, phone, last four) takes one from the user's
+    allowance (`fanzha.core.ratelimit`: raises SearchLimited over the limit) and
+    is audited with hit or miss, never the number.
+    """
     qs = residents_for(user)
     kind, value = classify_query(q)
+    digest = ""
+    if kind in ratelimit.NUMBER_KINDS:
+        digest = tail_hash(value) if kind == "tail" else pii.lookup_hash(kind, value)
+        ratelimit.take(user, kind=kind, digest=digest, request=request)
     if kind == "id":
-        qs = qs.filter(id_number_hash=pii.lookup_hash("id", value))
+        qs = qs.filter(id_number_hash=digest)
     elif kind == "phone":
-        h = pii.lookup_hash("phone", value)
+        h = digest
         qs = qs.filter(Q(phone_hash=h) | Q(phone2_hash=h))
     elif kind == "tail":
         # As a subquery on the tail indexes: beside the scope's equality (county_id = K)
@@ -104,6 +114,8 @@ def resident_search(user, *, q: str = "", node: Node | None = None, residency: s
         qs = qs.filter(is_finance_staff=True)
     elif tag == "floating":
         qs = qs.exclude(residency=Residency.PERMANENT)
+    if kind in ratelimit.NUMBER_KINDS:
+        ratelimit.record(user, kind=kind, hit=qs.exists(), digest=digest, request=request)
     if kind in ("id", "phone"):
         # An exact number matches one or two rows: joining and sorting cost
         # more than the one or two look-ups a page may make for their places.

@@ -147,26 +147,58 @@ def _apply_resident(r: Resident, *, id_number: str, phone: str, phone2: str, gen
     r.set_phone2(ph2)
 
 
-def _check_id_unique(r: Resident) -> None:
-    if r.id_number_hash and Resident.objects.filter(id_number_hash=r.id_number_hash).exclude(pk=r.pk).exists():
-        raise ValidationError({"id_number": _("该身份证号已登记在其他居民名下")})
+class IdRegisteredElsewhere(ValidationError):
+    """The ID number is registered to a resident outside the user's scope: the answer must not confirm it."""
+
+
+def _check_id_unique(r: Resident, user=None) -> None:
+    if not r.id_number_hash:
+        return
+    others = Resident.objects.filter(id_number_hash=r.id_number_hash).exclude(pk=r.pk)
+    if not others.exists():
+        return
+    if user is not None:
+        from fanzha.core.scoping import scoped
+
+        if not scoped(others, user).exists():
+            exc = IdRegisteredElsewhere({"id_number": _("不能在此登记，请联系反诈办")})
+            exc.digest = r.id_number_hash
+            raise exc
+    raise ValidationError({"id_number": _("该身份证号已登记在其他居民名下")})
+
+
+def _refused_elsewhere(user, exc: IdRegisteredElsewhere, request) -> None:
+    """Audit the refusal, notify the office, and count it in the user's number-search limit
+    (raises SearchLimited once over it). Runs after the write's transaction is rolled back."""
+    from fanzha.core import ratelimit
+
+    ratelimit.record(user, kind="create", hit=False, digest=getattr(exc, "digest", ""), request=request,
+                     outcome="registered_elsewhere")
+    ratelimit.take(user, kind="create", digest=getattr(exc, "digest", ""), request=request)
 
 
 def resident_create(*, household: Household, name: str, id_number: str = "", phone: str = "", phone2: str = "",
                     gender: str = "", birth_date: dt.date | None = None, residency: str = "permanent",
                     relation: str = "", occupation: str = "", is_student: bool = False,
-                    is_finance_staff: bool = False, lives_alone: bool = False, note: str = "") -> Resident:
-    with transaction.atomic():
-        r = Resident(household=household)
-        r.place_like(household)
-        _apply_resident(r, id_number=id_number, phone=phone, phone2=phone2, gender=gender, birth_date=birth_date,
-                        fields=dict(name=name, residency=residency, relation=relation, occupation=occupation,
-                                    is_student=is_student, is_finance_staff=is_finance_staff,
-                                    lives_alone=lives_alone, note=note))
-        r.full_clean()
-        _check_id_unique(r)
-        r.save()
-        invalidate_record(r)
+                    is_finance_staff: bool = False, lives_alone: bool = False, note: str = "",
+                    user=None, request=None) -> Resident:
+    """`user` (a person registering by hand): an ID registered outside their scope is refused without saying
+    where (不能在此登记，请联系反诈办), audited, notified to the office and counted in their search limit."""
+    try:
+        with transaction.atomic():
+            r = Resident(household=household)
+            r.place_like(household)
+            _apply_resident(r, id_number=id_number, phone=phone, phone2=phone2, gender=gender, birth_date=birth_date,
+                            fields=dict(name=name, residency=residency, relation=relation, occupation=occupation,
+                                        is_student=is_student, is_finance_staff=is_finance_staff,
+                                        lives_alone=lives_alone, note=note))
+            r.full_clean()
+            _check_id_unique(r, user)
+            r.save()
+            invalidate_record(r)
+    except IdRegisteredElsewhere as exc:
+        _refused_elsewhere(user, exc, request)
+        raise
     return r
 
 

@@ -26,6 +26,7 @@ from fanzha.core.audit import audit
 from fanzha.core.idnumbers import normalise_digits, parse_id_number, parse_phone
 from fanzha.core.models import AuditAction
 from fanzha.core.paging import CappedPaginator
+from fanzha.core import ratelimit
 from fanzha.core.scoping import scope_of, scoped
 from fanzha.org import selectors, services
 from fanzha.org.campaign import campaign
@@ -36,6 +37,7 @@ from fanzha.org.models import (
     FamilyMember,
     Level,
     Residency,
+    Resident,
     StaffMember,
     Unit,
     UnitKind,
@@ -297,27 +299,38 @@ def resident_list(request):
     if node_id:
         node = selectors.node_get(user, _int_or_none(node_id))
     kind, value = selectors.classify_query(q)
-    qs = selectors.resident_search(user, q=q, node=node, residency=residency, tag=tag)
+    limited = ""
+    try:
+        qs = selectors.resident_search(user, q=q, node=node, residency=residency, tag=tag, request=request)
+    except ratelimit.SearchLimited as exc:  # the typed query stays in the box; nothing is looked up
+        limited, qs = exc.message, Resident.objects.none()
     page = CappedPaginator(qs if qs.ordered else qs.order_by("id"), PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     roots = selectors.scope_roots(user)
     keep = "&".join(f"{k}={v}" for k, v in (("q", q), ("residency", residency), ("tag", tag)) if v)
     ctx = {
         "q": q, "value": value, "residency": residency, "tag": tag, "node": node, "kind": kind,
-        "invalid_message": _invalid_number_message(q) if kind == "invalid" else "",
+        "invalid_message": limited or (_invalid_number_message(q) if kind == "invalid" else ""),
         "page": page, "rows": rows, "staff_ids": _staff_resident_ids(rows),
         "residencies": Residency.choices, "tags": TAGS,
         "filtered": bool(q or residency or tag or node),
         "switch": _switch(user, roots, node, lambda n: f"{reverse('resident_list')}?node={n.pk}" + (f"&{keep}" if keep else ""),
                           reverse("resident_list") + (f"?{keep}" if keep else "")),
     }
-    if not rows and page.number == 1:
+    if not rows and page.number == 1 and not limited:
         ctx["empty_reasons"] = _why_nothing(user, kind=kind, value=value, node=node, roots=roots,
                                             residency=residency, tag=tag)
     template = "org/_resident_results.html" if _is_fragment(request) else "org/resident_list.html"
-    response = render(request, template, ctx)
+    # 429 for the whole page; an htmx swap of the results keeps 200 so the message replaces the old results.
+    response = render(request, template, ctx, status=429 if limited and not _is_fragment(request) else 200)
     patch_vary_headers(response, ["HX-Request"])
     return response
+
+
+def _hide_id_derived(user, resident) -> bool:
+    """A role that cannot reveal a resident's ID number is not shown its birth date either: with the
+    seven digits the mask shows, the birth date leaves about a hundred checksum-valid candidates."""
+    return bool(resident.id_number_hash) and not user.has_perm("org.reveal_pii")
 
 
 def _resident_context(request, resident, *, revealed=False):
@@ -331,6 +344,7 @@ def _resident_context(request, resident, *, revealed=False):
         "r": resident,
         "crumbs": _crumbs(user, resident),
         "revealed": revealed,
+        "hide_birth": _hide_id_derived(user, resident),
         "staff_roles": staff_roles,
         "family_roles": family_roles,
         "visible_units": visible_units,
@@ -410,10 +424,14 @@ def _save_resident(request, form, *, household=None, resident=None):
     """Call the service; on a ValidationError put its messages on the form's fields."""
     try:
         if resident is None:
-            return services.resident_create(household=household, **form.service_kwargs())
+            return services.resident_create(household=household, **form.service_kwargs(),
+                                            user=request.user, request=request)
         return services.resident_update(resident=resident, **form.service_kwargs())
     except ValidationError as e:
         form.apply_errors(e)
+        return None
+    except ratelimit.SearchLimited as e:  # what was typed stays on the form
+        form.add_error(None, e.message)
         return None
 
 
@@ -439,7 +457,8 @@ def resident_edit(request, pk: int):
     resident = selectors.resident_get(request.user, pk)
     initial = {f: getattr(resident, f) for f in ("name", "gender", "birth_date", "residency", "relation",
                                                   "occupation", "is_student", "is_finance_staff", "lives_alone", "note")}
-    form = ResidentForm(request.POST or None, initial=initial, resident=resident)
+    form = ResidentForm(request.POST or None, initial=initial, resident=resident,
+                        hide_id_derived=_hide_id_derived(request.user, resident))
     if request.method == "POST" and form.is_valid():
         saved = _save_resident(request, form, resident=resident)
         if saved is not None:
