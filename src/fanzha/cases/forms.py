@@ -31,7 +31,7 @@ class CaseForm(forms.Form):
 
 class TargetForm(forms.Form):
     node = forms.IntegerField(label=_("节点"))
-    kind = forms.ChoiceField(label=_("口径"), choices=[("all", _("全部案件")), ("staff", _("职工及家属被骗案件"))])
+    kind = forms.ChoiceField(label=_("口径"), choices=[("all", _("全部案件")), ("staff", _("职工被骗案件"))])
     period = forms.CharField(label=_("考核期"), max_length=8, help_text=_("如 2025、2025H2"))
     base_period = forms.CharField(label=_("对比期"), max_length=8)
     change_pct = forms.DecimalField(label=_("目标变化（%）"), max_digits=6, decimal_places=1)

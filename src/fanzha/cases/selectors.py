@@ -272,7 +272,9 @@ class TargetProgress:
 def target_progress(target: ReductionTarget, *, user, today: dt.date | None = None) -> TargetProgress:
     """Where a node stands against its target, projecting the current period.
 
-    1. Count the node's cases (or staff-victim cases) in the base and target periods.
+    1. Count the node's cases (or staff-victim cases) in the base and target periods. The
+       staff target (SPEC §4) counts cases whose victim is a unit's own staff member; family
+       members count for the fraud-free unit criterion (assessment), not for this target.
     2. The allowed number is base × (1 + change%).
     3. For a period still running, project the count so far over the whole
        period at the same daily pace (months so far, pro rata by days).
@@ -283,7 +285,7 @@ def target_progress(target: ReductionTarget, *, user, today: dt.date | None = No
     node = target.node
     qs = cases_for(user, node=node)
     if target.kind == "staff":
-        qs = qs.exclude(staff_link="")
+        qs = qs.filter(staff_link=StaffLink.STAFF)
     p, b = Period.parse(target.period), Period.parse(target.base_period)
     months = monthly(qs, b.start, p.end)
     base, actual = bucket_for(months, b).count, bucket_for(months, p).count
