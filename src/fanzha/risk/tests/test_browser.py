@@ -82,3 +82,8 @@ def test_grid_worker_sweep_on_a_phone(phone_page, tree, personas):
     page.goto(page.base + "/risk/premises/?flagged=1")
     expect(page.locator("main")).to_contain_text("悦来宾馆")
     assert _width(page) <= 390
+    page.goto(page.base + "/risk/figures/")
+    page.wait_for_selector("#chart-months canvas")  # ECharts drew from the page's json_script
+    expect(page.locator("#figure-table")).to_contain_text("打卡期数")
+    assert _width(page) <= 390
+    _shot(page, "risk-figures-phone.png")
