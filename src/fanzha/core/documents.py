@@ -187,7 +187,7 @@ class TableLayout:
 
 
 HEADER_LINES = 4  # a header cell may wrap onto this many lines; data cells of numbers never wrap
-TEXT_MIN_CHARS = 12  # text up to this long (names of places and units) is never broken over lines
+TEXT_MIN_CHARS = 10  # text up to this long (names of places and communities) is not broken over lines
 ATTEMPTS = [(False, 12), (False, 10.5), (True, 12), (True, 10.5), (True, 9), (True, 8), (True, 7.5), (True, 6.5)]
 
 
