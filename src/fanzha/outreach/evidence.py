@@ -8,8 +8,13 @@ An upload is accepted only when its content is what its name says:
    (a .png that is a JPEG, an .mp4 that is a JPEG, a .jpg that is a PDF).
    MP4 and MOV are one container format, so either video extension is
    accepted for either brand.
-2. Images are decoded fully by Pillow (a truncated or forged image fails
-   here) and refused above MAX_PIXELS.
+2. Images are decoded by Pillow (a truncated or forged image fails here) in
+   bounded memory: the size is read from the header first and an image above
+   the pixel budget (`FANZHA_IMAGE_MAX_PIXELS`) is refused before any
+   decoding; a JPEG is decoded reduced (libjpeg's DCT scaling, Pillow's
+   draft mode) for its check and thumbnail; other formats are decoded fully
+   only up to `FANZHA_IMAGE_DECODE_PIXELS`; and one request may decode at most
+   `FANZHA_IMAGE_REQUEST_PIXELS` in all (counted from the headers).
 3. EXIF DateTimeOriginal (videos: the movie header's creation time) is kept
    as evidence of when the picture was taken.
 4. Location is removed unless the street's office keeps it: images with GPS
@@ -23,6 +28,7 @@ An upload is accepted only when its content is what its name says:
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import hashlib
 import io
@@ -35,10 +41,13 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.signals import request_finished, request_started
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-MAX_PIXELS = 60_000_000
+MAX_PIXELS = 50_000_000  # default of FANZHA_IMAGE_MAX_PIXELS: a 48 MP phone photo (8000×6000) fits
+DECODE_PIXELS = 16_000_000  # default of FANZHA_IMAGE_DECODE_PIXELS: a full decode of RGBA ≤ 64 MB
+REQUEST_PIXELS = 200_000_000  # default of FANZHA_IMAGE_REQUEST_PIXELS: all images of one request
 THUMB_SIZE = (480, 480)
 MAX_FILES = 12
 
@@ -59,6 +68,41 @@ VIDEO_BRANDS = {b"isom", b"iso2", b"iso3", b"iso4", b"iso5", b"iso6", b"mp41", b
 
 EXIF_IFD, GPS_IFD = 0x8769, 0x8825
 TAG_DATETIME_ORIGINAL, TAG_OFFSET_ORIGINAL, TAG_DATETIME = 0x9003, 0x9011, 0x0132
+
+
+def pixel_limits() -> tuple[int, int, int]:
+    """(largest image accepted, largest fully decoded, total per request), in pixels: settings with defaults."""
+    return (int(getattr(settings, "FANZHA_IMAGE_MAX_PIXELS", MAX_PIXELS)),
+            int(getattr(settings, "FANZHA_IMAGE_DECODE_PIXELS", DECODE_PIXELS)),
+            int(getattr(settings, "FANZHA_IMAGE_REQUEST_PIXELS", REQUEST_PIXELS)))
+
+
+# Pixels of images already taken by the current request (None outside a request: commands, the worker, demo).
+_request_pixels: contextvars.ContextVar[int | None] = contextvars.ContextVar("fanzha_request_pixels", default=None)
+
+
+def _request_started(**kwargs) -> None:
+    _request_pixels.set(0)
+
+
+def _request_finished(**kwargs) -> None:
+    _request_pixels.set(None)
+
+
+request_started.connect(_request_started, dispatch_uid="fanzha_evidence_pixels_start")
+request_finished.connect(_request_finished, dispatch_uid="fanzha_evidence_pixels_end")
+
+
+def _take_pixels(pixels: int, name: str) -> None:
+    """Count an image's pixels against the current request's total; refuse past it."""
+    used = _request_pixels.get()
+    if used is None:
+        return
+    total = pixel_limits()[2]
+    if used + pixels > total:
+        raise ValidationError(_("“%(name)s”：本次上传的照片总像素超过上限（%(mp)d 百万像素），请分几次上传。")
+                              % {"name": name, "mp": total // 1_000_000})
+    _request_pixels.set(used + pixels)
 
 
 def max_bytes() -> int:
@@ -194,14 +238,27 @@ def _has_xmp_gps(data: bytes) -> bool:
 
 
 def _prepare_image(p: PreparedUpload, *, keep_gps: bool) -> None:
-    from PIL import Image, ImageOps, UnidentifiedImageError
+    from PIL import Image, UnidentifiedImageError
 
+    max_pixels, decode_pixels, _total = pixel_limits()
     try:
+        with Image.open(io.BytesIO(p.data)) as probe:  # the header only: nothing decoded yet
+            w, h = probe.size
+        if w * h > max_pixels:
+            raise ValidationError(_("“%(name)s”像素过大（%(w)d×%(h)d，上限 %(mp)d 百万像素），请缩小后再上传。")
+                                  % {"name": p.original_name, "w": w, "h": h, "mp": max_pixels // 1_000_000})
+        reduced = p.type == "jpeg" and w * h > decode_pixels
+        if w * h > decode_pixels and not reduced:
+            raise ValidationError(_("“%(name)s”像素过大（%(w)d×%(h)d），此格式最多 %(mp)d 百万像素：请缩小，或存为JPG后再上传。")
+                                  % {"name": p.original_name, "w": w, "h": h, "mp": decode_pixels // 1_000_000})
+        _take_pixels(w * h, p.original_name)
         with Image.open(io.BytesIO(p.data)) as probe:
             probe.verify()
         im = Image.open(io.BytesIO(p.data))
-        if im.width * im.height > MAX_PIXELS:
-            raise ValidationError(_("“%(name)s”像素过大（%(w)d×%(h)d），请缩小后再上传。") % {"name": p.original_name, "w": im.width, "h": im.height})
+        if reduced:
+            # libjpeg decodes at 1/2, 1/4 or 1/8 scale: every byte of the stream is still read
+            # (a truncated file fails), in an eighth to a sixty-fourth of the memory.
+            im.draft("RGB", (THUMB_SIZE[0] * 2, THUMB_SIZE[1] * 2))
         im.load()
     except ValidationError:
         raise
@@ -210,12 +267,15 @@ def _prepare_image(p: PreparedUpload, *, keep_gps: bool) -> None:
     fmt = {"jpeg": "JPEG", "png": "PNG", "webp": "WEBP", "heic": "HEIF"}[p.type]
     if im.format and im.format.upper() not in (fmt, "MPO" if fmt == "JPEG" else fmt):
         raise ValidationError(_("“%(name)s”的内容与其格式不符，未保存。") % {"name": p.original_name})
-    p.width, p.height = im.width, im.height
+    p.width, p.height = w, h
     exif = im.getexif()
     p.taken_at = _exif_time(exif)
     p.had_gps = bool(exif.get_ifd(GPS_IFD)) or _has_xmp_gps(p.data)
     if p.had_gps and keep_gps:
         p.gps_kept = True
+    elif p.had_gps and reduced:
+        p.data = _jpeg_without_gps(p.data)  # the full picture is never decoded: segments rewritten
+        p.notes.append("gps_removed")
     elif p.had_gps:
         if GPS_IFD in exif:
             del exif[GPS_IFD]
@@ -233,18 +293,66 @@ def _prepare_image(p: PreparedUpload, *, keep_gps: bool) -> None:
             im.save(out, "HEIF", quality=92, **params)
         p.data = out.getvalue()
         p.notes.append("gps_removed")
-    thumb_src = ImageOps.exif_transpose(im)
-    if thumb_src.mode not in ("RGB", "L"):
-        background = Image.new("RGB", thumb_src.size, "white")
-        rgba = thumb_src.convert("RGBA")
-        background.paste(rgba, mask=rgba.split()[-1])
-        thumb_src = background
-    thumb_src = thumb_src.convert("RGB")
-    thumb_src.thumbnail(THUMB_SIZE)
-    out = io.BytesIO()
-    thumb_src.save(out, "JPEG", quality=80, optimize=True)
-    p.thumb = out.getvalue()
+    p.thumb = _thumbnail(im, exif)
     im.close()
+
+
+ORIENTATION_TRANSPOSE = {2: 0, 3: 3, 4: 1, 5: 5, 6: 4, 7: 6, 8: 2}  # EXIF orientation → Image.Transpose value
+
+
+def _thumbnail(im, exif) -> bytes:
+    """A 480 px JPEG, orientation applied: reduced first (box averaging in place of the full-size
+    conversions), so converting to RGB and flattening transparency touch a small image only."""
+    from PIL import Image
+
+    factor = max(1, min(im.width // THUMB_SIZE[0], im.height // THUMB_SIZE[1]))
+    small = im.reduce(factor) if factor > 1 else im
+    method = ORIENTATION_TRANSPOSE.get(exif.get(0x0112)) if exif else None
+    if method is not None:
+        small = small.transpose(method)
+    if small.mode not in ("RGB", "L"):
+        background = Image.new("RGB", small.size, "white")
+        rgba = small.convert("RGBA")
+        background.paste(rgba, mask=rgba.split()[-1])
+        small = background
+    small = small.convert("RGB")
+    small.thumbnail(THUMB_SIZE)
+    out = io.BytesIO()
+    small.save(out, "JPEG", quality=80, optimize=True)
+    return out.getvalue()
+
+
+_XMP_ID = b"http://ns.adobe.com/xap/1.0/\x00"
+
+
+def _jpeg_without_gps(data: bytes) -> bytes:
+    """The JPEG with the GPS IFD removed from its EXIF segment and any XMP segment dropped,
+    without decoding the picture (the compressed data is copied as is)."""
+    from PIL import Image
+
+    out = bytearray(data[:2])
+    i = 2
+    while i + 4 <= len(data) and data[i] == 0xFF:
+        marker = data[i + 1]
+        if marker == 0xDA:  # start of scan: the rest is picture data
+            break
+        length = struct.unpack(">H", data[i + 2:i + 4])[0]
+        seg = data[i + 4:i + 2 + length]
+        if marker == 0xE1 and seg.startswith(b"Exif\x00\x00"):
+            exif = Image.Exif()
+            exif.load(seg)
+            if GPS_IFD in exif:
+                del exif[GPS_IFD]
+            body = exif.tobytes()  # starts with Exif\0\0
+            if len(body) + 2 <= 0xFFFF:
+                out += b"\xff\xe1" + struct.pack(">H", len(body) + 2) + body
+        elif marker == 0xE1 and seg.startswith(_XMP_ID):
+            pass  # XMP may carry the location too: dropped
+        else:
+            out += data[i:i + 2 + length]
+        i += 2 + length
+    out += data[i:]
+    return bytes(out)
 
 
 # --- videos (ISO base media / QuickTime) --------------------------------------------------
