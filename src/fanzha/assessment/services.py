@@ -174,6 +174,7 @@ def assessment_publish(*, run: Assessment, user, now=None) -> Assessment:
 
 def assessment_reassess(*, run: Assessment, user, now=None) -> Assessment:
     """A new run of the same street and period, computed afresh; the published one stays as it was."""
+    run = Assessment.objects.select_related("street").get(pk=run.pk)
     if run.status != Status.PUBLISHED:
         raise ValidationError(_("考核中的一轮可直接重新计算"))
     return assessment_open(street=run.street, period=run.period, user=user, supersedes=run, now=now)
