@@ -62,3 +62,19 @@ def test_money_has_one_unit_and_fraud_types_translate():
     with translation.override("en"):
         out = t.render(ctx)
     assert out == "CNY 4,557,000|CNY 455.70 × 10,000|Task rebate (click farming)|—"
+
+
+def test_english_strings_use_ascii_punctuation():
+    """Full-width punctuation (，。：；（）！？、【】) belongs to Chinese strings only: no English translation uses it."""
+    import re
+    from pathlib import Path
+
+    po = (Path(__file__).resolve().parents[2] / "locale" / "en" / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8")
+    bad = []
+    entries = re.findall(r'^msgid ((?:".*"\n?)+)msgstr ((?:".*"\n?)+)', po, re.M)
+    assert len(entries) > 100
+    for _msgid, msgstr in entries:
+        text = "".join(re.findall(r'"(.*)"', msgstr))
+        if re.search(r"[，。：；（）！？、【】]", text) and not re.search(r"[\u4e00-\u9fff]", text):
+            bad.append(text)
+    assert bad == []
