@@ -206,13 +206,21 @@ AXES_IPWARE_PROXY_COUNT = 1 if os.environ.get("FANZHA_TRUSTED_PROXY") else 0
 FANZHA_SESSION_IDLE_MINUTES = envint("FANZHA_SESSION_IDLE_MINUTES", 8 * 60)
 # The API's schema (/api/v1/openapi.json) and docs: logged-in users and token holders only unless true.
 FANZHA_API_DOCS_PUBLIC = envbool("FANZHA_API_DOCS_PUBLIC", False)
+# The public clue form (/report/) and receipt look-up (/r/): size cap, per-address limits, the least
+# seconds a person takes to fill the form (faster is a script), and the default hand-off deadline.
+FANZHA_CLUE_MAX_MB = envint("FANZHA_CLUE_MAX_MB", 20)
+FANZHA_CLUE_SUBMIT_LIMIT = envint("FANZHA_CLUE_SUBMIT_LIMIT", 5)
+FANZHA_CLUE_SUBMIT_WINDOW = envint("FANZHA_CLUE_SUBMIT_WINDOW", 3600)
+FANZHA_CLUE_LOOKUP_LIMIT = envint("FANZHA_CLUE_LOOKUP_LIMIT", 20)
+FANZHA_CLUE_LOOKUP_WINDOW = envint("FANZHA_CLUE_LOOKUP_WINDOW", 600)
+FANZHA_CLUE_MIN_FILL_SECONDS = envint("FANZHA_CLUE_MIN_FILL_SECONDS", 3)
+FANZHA_CLUE_HANDOFF_DAYS = envint("FANZHA_CLUE_HANDOFF_DAYS", 3)
 # Set by `fanzha demo`: demo passwords are accepted without a forced change.
 FANZHA_DEMO_MODE = envbool("FANZHA_DEMO_MODE", False)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
-FORMAT_MODULE_PATH = ["fanzha.core.formats"]  # numbers read the same in both languages: 26,700
 FORMAT_MODULE_PATH = ["fanzha.core.formats"]  # numbers read the same in both languages: 26,700
 TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
@@ -241,7 +249,15 @@ FANZHA_IMPORT_MAX_ROWS = envint("FANZHA_IMPORT_MAX_ROWS", 200_000)
 # Head counts of county and street nodes are cached this long (seconds; 0 = never).
 FANZHA_FIGURES_TTL = envint("FANZHA_FIGURES_TTL", 300)
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# One cache shared by every web and worker process on the machine (files under FANZHA_HOME), so a
+# figure dropped after a write by one process is dropped for all of them.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(FANZHA_HOME / "cache"),
+        "OPTIONS": {"MAX_ENTRIES": 20_000},
+    }
+}
 
 LOGGING = {
     "version": 1,

@@ -31,6 +31,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fanzha.core.audit import client_ip
 from fanzha.clues.models import PUBLIC_STATUS, Clue, PublicHit, Status
 from fanzha.clues.services.intake import RECEIPT_DIGITS, normalise_receipt
 
@@ -58,19 +59,8 @@ def too_big(request) -> bool:
 
 
 def client_address(request) -> str:
-    """The reporter's address. Behind the trusted reverse proxy (FANZHA_TRUSTED_PROXY, comma-separated)
-    it is the right-most X-Forwarded-For entry the proxy added — gunicorn, unlike waitress, leaves
-    REMOTE_ADDR at the proxy's address, and one limit for everyone behind the proxy would lock the
-    public out after a handful of reports."""
-    remote = request.META.get("REMOTE_ADDR") or ""
-    trusted = {a.strip() for a in str(setting("FANZHA_TRUSTED_PROXY", "") or "").split(",") if a.strip()}
-    if remote in trusted:
-        chain = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
-        while chain and chain[-1] in trusted:
-            chain.pop()
-        if chain:
-            return chain[-1][:64]
-    return remote
+    """The reporter's address, as the audit log sees it (behind the trusted proxy: X-Forwarded-For)."""
+    return client_ip(request) or ""
 
 
 def _address_hash(address: str) -> str:

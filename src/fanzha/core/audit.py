@@ -6,9 +6,22 @@ from fanzha.core.models import AuditAction, AuditLog
 
 
 def client_ip(request) -> str | None:
+    """The client's address. Behind the trusted reverse proxy (FANZHA_TRUSTED_PROXY, comma-separated)
+    it is the right-most X-Forwarded-For entry the proxy added: gunicorn, unlike waitress, leaves
+    REMOTE_ADDR at the proxy's address, and every audit row and per-address limit would name the proxy."""
+    from django.conf import settings
+
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    remote = request.META.get("REMOTE_ADDR") or ""
+    trusted = {a.strip() for a in str(getattr(settings, "FANZHA_TRUSTED_PROXY", "") or "").split(",") if a.strip()}
+    if remote in trusted:
+        chain = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
+        while chain and chain[-1] in trusted:
+            chain.pop()
+        if chain:
+            return chain[-1][:64]
+    return remote or None
 
 
 def audit(*, user, action: AuditAction | str, target: str = "", detail: str = "", request=None) -> AuditLog:

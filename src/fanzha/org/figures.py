@@ -118,3 +118,12 @@ def total(figs: list[dict]) -> dict:
     if stamps:
         out["as_of"] = min(stamps)
     return out
+
+
+def refresh_after_bulk_write(street) -> None:
+    """A bulk write (an import, the demo) changed the street's records: drop the cached head counts of the
+    street and its county (home page figures and outreach roll-ups) so totals agree at once with their rows."""
+    from fanzha.outreach.selectors import invalidate_heads
+
+    invalidate(street.county_id, street.id)
+    invalidate_heads(street.county_id, street.id)

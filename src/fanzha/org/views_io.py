@@ -31,6 +31,7 @@ from fanzha.core.exports import StreamedXlsx, write_import_template
 from fanzha.core.imports import run_import
 from fanzha.core.scoping import scoped
 from fanzha.org import exporters, selectors
+from fanzha.org.figures import refresh_after_bulk_write
 from fanzha.org.importers import KINDS, import_context, streets_for
 from fanzha.org.models import Level, Node, Residency, UnitKind
 
@@ -175,16 +176,6 @@ def take_checked(*, user, kind: str, token: str) -> tuple[dict, bytes] | None:
     return meta, data
 
 
-def refresh_figures(street: Node) -> None:
-    """An import changed the street's records: drop the cached head counts of the street and its county
-    (home page figures and outreach roll-ups), so its total agrees at once with its community rows."""
-    from fanzha.org import figures
-    from fanzha.outreach.selectors import invalidate_heads
-
-    figures.invalidate(street.county_id, street.id)
-    invalidate_heads(street.county_id, street.id)
-
-
 @area_view("io")
 @require_http_methods(["GET", "HEAD", "POST"])
 def io_import(request, kind: str):
@@ -207,7 +198,7 @@ def io_import(request, kind: str):
             ctx = import_context(user=request.user, street=street, request=request)
             result = run_import(cls, ctx, io.BytesIO(data), filename=meta["filename"], dry_run=False)
             if result.applied:
-                refresh_figures(street)
+                refresh_after_bulk_write(street)
     else:
         form = ImportForm(request.POST if bound else None, request.FILES if bound else None, prefix=kind, streets=streets)
     if bound and result is None and not request.POST.get("confirm") and form.is_valid():
@@ -220,7 +211,7 @@ def io_import(request, kind: str):
         data = upload.read()
         result = run_import(cls, ctx, io.BytesIO(data), filename=upload.name, dry_run=dry_run)
         if result.applied:
-            refresh_figures(street)
+            refresh_after_bulk_write(street)
         elif dry_run and result.ok:
             checked_token = keep_checked(user=request.user, kind=kind, street=street, filename=upload.name, data=data)
         del data

@@ -7,6 +7,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from fanzha.core.imports import run_import
+from fanzha.org.figures import refresh_after_bulk_write
 from fanzha.org.importers import KINDS, import_context
 from fanzha.org.management.commands._io_common import ACTOR_HELP, add_actor_arguments, resolve_actor
 
@@ -46,6 +47,8 @@ class Command(BaseCommand):
             out.write("忽略的列：" + "、".join(result.ignored_columns))
         if result.errors:
             raise CommandError(result.summary())
+        if result.applied:
+            refresh_after_bulk_write(target)  # head counts shown on the pages agree at once
         for entity, c in result.counts.items():
             out.write(f"{entity}\t新增 {c['created']}\t更新 {c['updated']}\t未变 {c['unchanged']}")
         out.write(self.style.SUCCESS(f"{result.summary()}（{result.seconds:.1f} s）"))
