@@ -17,6 +17,8 @@ Usage::
               rows, totals=["合计", 26673, 81.5], units="单位：户、%")
     doc.lines(["填报人：", "联系电话："])  # a short line of its own (signature blanks)
     doc.save(path_or_stream)              # or doc.to_bytes()
+    if fanzha.core.pdf.available():       # LibreOffice on the server
+        pdf = doc.to_pdf_bytes()          # the same document as PDF (printed from its ODF rendering)
 
 Columns are `Column(title, kind="text"|"int"|"num"|"pct"|"date", unit="")` (a plain
 str or a dict {"title", "kind", "unit"} works too). Cells hold numbers, not
@@ -36,11 +38,17 @@ What the layout does (GB/T 9704-2012):
    pages left (one character in).
 4. 落款: the issuing body and the date (Arabic numerals) at the end, right,
    the date four characters in from the right; the note (附注) below it.
-5. Tables: column widths come from the content, so numbers never wrap; a
+5. Tables: column widths come from the content (`layout_table`), so numbers never wrap; a
    table too wide for a portrait page goes in a landscape section (its
    heading goes with it), with smaller type only when landscape is not
    enough; the header row repeats on every page; rows never split across
    pages; the totals row is bold and shaded; headings keep with the table.
+
+`Document.sections()` is the one walk through the blocks (runs of one
+orientation); the Word file (here) and the ODF rendering for PDFs
+(`fanzha.core.documents_odf`) both lay it out, so they match. Spreadsheets:
+`fanzha.core.sheets`. PDFs: `fanzha.core.pdf`. Tests that print and read
+back: `fanzha/core/tests/test_documents*.py`.
 """
 
 from __future__ import annotations
@@ -366,7 +374,17 @@ class Document:
         else:
             target.write(data)
 
+    def to_pdf_bytes(self) -> bytes:
+        """The document as PDF, printed by LibreOffice from its ODF rendering (`documents_odf`:
+        the same layout, read several times faster than the .docx). Raises fanzha.core.pdf.PdfError
+        without LibreOffice: check `fanzha.core.pdf.available()` before offering it."""
+        from fanzha.core.documents_odf import to_fodt
+        from fanzha.core.pdf import bytes_to_pdf
+
+        return bytes_to_pdf(to_fodt(self), ".fodt")
+
     def to_bytes(self) -> bytes:
+        """The .docx file's bytes."""
         doc = self._build()
         out = io.BytesIO()
         doc.save(out)

@@ -416,10 +416,7 @@ def to_docx(data: dict) -> bytes:
 def to_pdf(data: dict) -> bytes:
     """The Word document's PDF, printed by LibreOffice from its ODF rendering (the same document,
     read several times faster than the .docx: `fanzha.core.documents_odf`). PdfError without LibreOffice."""
-    from fanzha.core.documents_odf import to_fodt
-    from fanzha.core.pdf import bytes_to_pdf
-
-    return bytes_to_pdf(to_fodt(report_document(data)), ".fodt")
+    return report_document(data).to_pdf_bytes()
 
 
 def report_document(data: dict):
