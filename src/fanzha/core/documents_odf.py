@@ -23,7 +23,6 @@ from fanzha.core.documents import (
     LANDSCAPE_MARGINS,
     LINE_PITCH_TWIPS,
     MARGINS,
-    MM,
     PAGE_H,
     PAGE_NO_PT,
     PAGE_W,
