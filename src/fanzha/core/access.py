@@ -196,11 +196,11 @@ def markdown_table(role_labels: dict[str, str] | None = None) -> str:
     head = ["area", "page"] + [f"{role_labels[r]} `{r}`" if r in role_labels else f"`{r}`" for r in ROLE_ORDER]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for a in AREAS:
-        page = str(a.label)
-        if a.parent:
-            page = f"↳ {page} ({_('%(page)s的标签页') % {'page': BY_KEY[a.parent].label}})"
-        elif not a.menu:
+        page = f"↳ {a.label}" if a.parent else str(a.label)
+        if not a.menu:
             page = f"{page} ({_('由链接进入')})"
+        elif a.parent:
+            page = f"{page} ({_('%(page)s的标签页') % {'page': BY_KEY[a.parent].label}})"
         if a.perm:
             page += f" + `{a.perm}`"
         cells = [f"`{a.key}`", page] + ["✓" if r in a.roles else "" for r in ROLE_ORDER]
