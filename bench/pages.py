@@ -14,6 +14,7 @@ phone's last four digits.
 
 from __future__ import annotations
 
+import os
 import platform
 import sys
 
@@ -64,13 +65,16 @@ def add_alerts(county):
 def time_call(fn, *, runs: int = 20, warm: int = 2) -> dict:
     for _ in range(warm):
         fn()
-    times = []
+    times, cpu = [], []
     for _ in range(runs):
-        t0 = time.perf_counter()
+        c0, t0 = time.thread_time(), time.perf_counter()
         fn()
         times.append((time.perf_counter() - t0) * 1000)
+        cpu.append((time.thread_time() - c0) * 1000)
     times.sort()
-    return {"p50": percentile(times, 50), "p95": percentile(times, 95), "max": times[-1]}
+    cpu.sort()
+    return {"p50": percentile(times, 50), "p95": percentile(times, 95), "max": times[-1],
+            "cpu50": percentile(cpu, 50), "cpu95": percentile(cpu, 95)}
 
 
 def unlimited_number_searches() -> None:
@@ -99,7 +103,7 @@ def main() -> None:
     worker = bench_user("bench_grid_worker", "grid_worker", node=grid)
     someone = Resident.objects.filter(grid_id=grid.id).first()
     tail = Resident.objects.filter(grid_id=grid.id).exclude(phone_masked="").values_list("phone_masked", flat=True).first()[-4:]
-    print(f"pages bench: {engine()}, {platform.processor() or platform.machine()}, python {sys.version.split()[0]}; "
+    print(f"pages bench (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores): {engine()}, {platform.processor() or platform.machine()}, python {sys.version.split()[0]}; "
           f"{Resident.objects.filter(county_id=county.id).count():,} residents in the county")
     sender = add_alerts(county)
     try:
