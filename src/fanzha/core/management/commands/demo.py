@@ -28,6 +28,8 @@ DEMO_LOADERS = [
     ("fanzha.risk.demo", "load_demo", "load_county"),
     ("fanzha.clues.demo", "load_demo", "load_county"),
     ("fanzha.supervision.demo", "load_demo", "load_county"),
+    ("fanzha.duties.demo", "load_demo", "load_county"),
+    ("fanzha.assessment.demo", "load_demo", "load_county"),
 ]
 
 DEMO_LOGINS = ["office", "leader", "police", "community", "gridleader", "grid1", "grid2", "grouphead", "liaison",
