@@ -128,12 +128,11 @@ def volunteers(request):
             return redirect(request.path)
         except ValidationError as e:
             errors = _errors(e)
-    vols = scoped(Volunteer.objects.select_related("node"), request.user).filter(active=True)[:SHOWN]
-    today = timezone.localdate()
-    start, end = selectors.period_of(Rhythm.QUARTERLY, today)
     from django.db.models import Count, Q
 
-    vols = vols.annotate(parts=Count("parts", filter=Q(parts__on__range=(start, end))))
+    start, end = selectors.period_of(Rhythm.QUARTERLY, timezone.localdate())
+    vols = scoped(Volunteer.objects.select_related("node"), request.user).filter(active=True).annotate(
+        n_parts=Count("parts", filter=Q(parts__on__range=(start, end))))[:SHOWN]
     nodes = scoped(Node.objects.filter(level__in=["community", "grid"]), request.user).order_by("sort", "code")[:300]
     return render(request, "duties/volunteers.html", {"vols": vols, "nodes": nodes, "errors": errors, "posted": posted,
                                                       "period": selectors.period_label(Rhythm.QUARTERLY, start, end)},

@@ -20,3 +20,16 @@ def act(node, *, user=None, on=TODAY, venue="community", kind="concentrated", au
 @pytest.fixture
 def duty():
     return lambda key: Duty.objects.get(seed_key=key)
+
+
+@pytest.fixture(autouse=True)
+def _seeds(request):
+    """The seed defaults (loaded by migration 0002; a transactional test elsewhere may have flushed them)."""
+    mark = request.node.get_closest_marker("django_db")
+    if mark is not None and mark.kwargs.get("transaction"):
+        return  # browser tests load them themselves
+    if mark is not None or {"db", "tree"} & set(request.fixturenames):
+        request.getfixturevalue("db")
+        from fanzha.duties.seeds import load_defaults
+
+        load_defaults()

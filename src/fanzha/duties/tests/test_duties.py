@@ -30,7 +30,7 @@ def test_periods():
 
 
 def test_seed_defaults_loaded_by_migration(db):
-    """The migration loads every seed default once; loading again creates nothing."""
+    """Every seed default is present once (migration 0002 / load defaults); loading again creates nothing."""
     assert set(Duty.objects.values_list("seed_key", flat=True)) == {d["seed_key"] for d in DEFAULTS}
     assert services.defaults_load(user=None) == 0
 
