@@ -19,6 +19,8 @@ KNOWN_DEFECTS: set[tuple[str, str]] = {
     ("office", "clues:figures"), ("leader", "clues:figures"), ("police", "clues:figures"),  # 500 (clues)
     ("community", "clues:figures"),
     ("dept", "supervision:plan_detail"),  # 403 behind a link on a measure's page (supervision)
+    ("liaison", "assessment:run"),  # 404 behind a link on a verdict's page (assessment)
+    ("office", "audit_log"),  # audit details written as "西门社区: fail -> …" (assessment's audit text)
 }
 
 
