@@ -16,9 +16,6 @@ from fanzha.core.tests.walk import DEMO_USERS, build_demo, crawl, pattern
 # was written: (user, URL name of the failing page). A listed failure warns instead of failing; anything new fails.
 # Remove an entry as soon as it is fixed.
 KNOWN_DEFECTS: set[tuple[str, str]] = {
-    ("office", "clues:figures"), ("leader", "clues:figures"), ("police", "clues:figures"),  # 500 (clues)
-    ("community", "clues:figures"),
-    ("dept", "supervision:plan_detail"),  # 403 behind a link on a measure's page (supervision)
     ("liaison", "assessment:run"),  # 404 behind a link on a verdict's page (assessment)
     ("office", "audit_log"),  # audit details written as "西门社区: fail -> …" (assessment's audit text)
 }
