@@ -249,11 +249,18 @@ HELDOUT: tuple[tuple[str, str], ...] = (
 )
 
 
+SPLITS = ("dev", "heldout", "independent")
+
+
 def items(split: str = "all") -> list[tuple[str, str, str]]:
-    """(split, type code, text) for ``dev``, ``heldout`` or ``all``."""
+    """(split, type code, text) for ``dev``, ``heldout``, ``independent`` or ``all``."""
+    from fanzha.cases.eval_independent import INDEPENDENT
+
     out: list[tuple[str, str, str]] = []
     if split in ("dev", "all"):
         out += [("dev", t, x) for t, x in DEV]
     if split in ("heldout", "all"):
         out += [("heldout", t, x) for t, x in HELDOUT]
+    if split in ("independent", "all"):
+        out += [("independent", t, x) for t, x in INDEPENDENT]
     return out
