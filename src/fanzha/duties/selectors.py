@@ -171,7 +171,7 @@ def _subjects(duty: Duty, scope, community_id) -> list[_Subject]:
     elif duty.who == Who.UNIT:
         q = _area_q(scope, Unit, community_id)
         if duty.who_value in Sector.values:
-            sector_q = Q(id__in=UnitSector.objects.filter(sector=duty.who_value).values("unit_id"))
+            sector_q = Q(id__in=list(UnitSector.objects.filter(sector=duty.who_value).values_list("unit_id", flat=True)))
             q &= (sector_q | Q(kind=duty.who_value)) if duty.who_value == "bank" else sector_q
         elif duty.who_value:
             q &= Q(kind=duty.who_value)
@@ -297,9 +297,13 @@ def status_rows(*, scope=None, community_id: int | None = None, today: dt.date |
     (a `fanzha.core.scoping.Scope`; None: everywhere) and optionally one community."""
     today = today or timezone.localdate()
     rows: list[Row] = []
+    cache: dict[tuple[str, str], list[_Subject]] = {}
     for duty in duties if duties is not None else active_duties():
         start, end = period_of(duty.rhythm, today)
-        subjects = _subjects(duty, scope, community_id)
+        who = (duty.who, duty.who_value)
+        if who not in cache:  # duties of the same people share one subjects query
+            cache[who] = _subjects(duty, scope, community_id)
+        subjects = cache[who]
         counts = _counts(duty, subjects, start, end)
         rows.extend(Row(duty, s.key, s.name, s.community_id, s.street_id, counts.get(s.key, 0), start, end, today,
                         s.notify) for s in subjects)
