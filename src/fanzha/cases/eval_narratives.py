@@ -6,14 +6,21 @@ victims' and relatives' own words, typos and homophones (刷dan, 兼值, 代款,
 公按局, 点卷), and mixed narratives where several types show but one is the
 hook that caused the loss; those are labelled with the primary type.
 
-Two splits:
+Three splits:
 
 * ``dev`` — written while the lexicon was being designed; the lexicon was
   checked against it (for bugs and for missing *general* vocabulary, never by
   adding a case's own wording).
 * ``heldout`` — written after the lexicon and weights were frozen and run
   once; nothing was changed because of it. Its accuracy is the honest
-  estimate for unseen narratives.
+  estimate for unseen narratives written by the lexicon's hand.
+* ``independent`` — ``eval_independent.py``: 262 narratives written from the
+  types' definitions only, committed before the lexicon was read (issue 15);
+  at least half of the whole set. The lexicon was generalised against its
+  misses afterwards, never by copying its phrases.
+
+``DEV_TERSE`` (part of dev) adds officers' shorthand: abbreviations, amounts
+in w/k, app names.
 
 Kept as a Python module (not a data file) so it is always packaged with the
 code and importable without Django settings.
@@ -249,6 +256,55 @@ HELDOUT: tuple[tuple[str, str], ...] = (
 )
 
 
+# Added for issue 15 (after the lexicon was read, so part of dev): terse
+# 简要案情 in officers' shorthand — abbreviations (wx, vx, zfb, yhk, app),
+# amounts in w/k, app names, and narratives where two types show.
+DEV_TERSE: tuple[tuple[str, str], ...] = (
+    ("rebate_task", "事主经vx群接“抖音点赞”兼职，前几单返佣，后“组合单”垫资3w无法提现。"),
+    ("rebate_task", "受害人刘某，女，23岁，在读研究生。QQ接单做任务，充值后系统提示“卡单”，损失1.2w。"),
+    ("rebate_task", "网上兼职做任务被骗，zfb转账共计6400元，对方以操作超时为由拒绝返还。"),
+    ("fake_investment", "事主被拉入荐股群，下载虚假券商app入金28w，提现被要求交保证金。"),
+    ("fake_investment", "受害人在抖音直播间加“老师”vx，跟单炒USDT合约，亏损及被骗共计15.3w元。"),
+    ("fake_investment", "投资理财类：事主在“XX国际”平台炒黄金，出金失败，损失9w。"),
+    ("fake_shopping", "事主闲鱼买二手相机，卖家引导私下vx转账3200元后拉黑。"),
+    ("fake_shopping", "受害人朋友圈低价购茅台两箱，付款5600元，对方不发货。"),
+    ("fake_shopping", "事主网上找代办驾照，付“包过费”3000元后对方失联。"),
+    ("fake_customer_service", "事主接冒充某宝客服电话称商品质量问题理赔，下载会议app共享屏幕，yhk被转4.2w。"),
+    ("fake_customer_service", "受害人接电话称其快递丢失理赔，扫码加群后按指引借花呗转账，损失1.1w。"),
+    ("fake_customer_service", "接自称某音客服电话称误开通直播会员每月扣费，引导取消，转账2.8w。"),
+    ("fake_loan", "事主网贷app申请贷款5w，称卡号填错需交解冻金，转6000元未放款。"),
+    ("fake_loan", "受害人急用钱，短信链接下载贷款app，以刷流水证明还款能力为由被骗1.8w。"),
+    ("fake_loan", "无抵押低息贷款广告，交“保证金”“会员费”共4500元，始终未放款。"),
+    ("fake_credit_record", "事主接电话称其大学期间校园贷未注销影响征信，被引导多平台借款转出7.6w。"),
+    ("fake_credit_record", "受害人接“银保监会”电话称京东金条需关闭否则上征信，转账3.3w。"),
+    ("fake_credit_record", "接来电称其学生账户未注销，需清空额度，借出后转入对方账户2w。"),
+    ("impersonate_boss_acquaintance", "财务人员被拉入qq工作群，“老板”指示向合作方账户转款36w。"),
+    ("impersonate_boss_acquaintance", "事主收到“领导”新wx好友申请，称在开会不便接电话，让其垫付2w给“朋友”。"),
+    ("impersonate_boss_acquaintance", "受害人接“老同学”电话，猜猜我是谁后借钱，转5000元。"),
+    ("impersonate_authority", "事主接自称民警电话称其涉嫌洗钱，视频出示“逮捕令”，要求转入安全账户资金核查，损失51w（重大）。"),
+    ("impersonate_authority", "受害人接电话称其医保卡违规，转接“公安”称涉案，配合调查并保密，转账8w。"),
+    ("impersonate_authority", "冒充公检法：对方称事主身份信息被冒用涉案，要求下载“安全防护”app，卡内12w被转。"),
+    ("romance", "事主探探结识“女友”，网恋数月对方以母亲住院为由借钱，累计3.6w。"),
+    ("romance", "受害人婚恋网站认识“海外华侨”男友，对方称寄礼物被海关扣，交关税2.2w。"),
+    ("romance", "网恋对象带其在博彩网站“漏洞套利”，事主充值20w无法提现（杀猪盘）。"),
+    ("game_trade", "事主（13岁）王者荣耀内加好友领免费皮肤，用父亲手机扫码转账6200元。"),
+    ("game_trade", "受害人交易猫卖号，买家引导到假平台，以“保证金”为由骗5000元。"),
+    ("game_trade", "原神账号交易，事主付款后卖家找回账号，损失2800元。"),
+    ("fake_poverty_relief", "事主（低保户）接自称扶贫办电话称可领补贴1.5w，需先交手续费800元。"),
+    ("fake_poverty_relief", "村民被冒充扶贫干部以办理危房改造补贴为名收取“评估费”，共3户1200元。"),
+    ("illegal_fundraising", "某公司以养殖项目为名承诺年息20%吸收资金，事主投入12w，老板跑路。"),
+    ("illegal_fundraising", "受害人经熟人介绍入股某合作社，保本保息，负责人卷款失联，损失6w。"),
+    ("impersonate_relative", "老人接“孙子”电话称打架被拘需交保释金，取现2w交给上门“朋友”。"),
+    ("impersonate_relative", "事主接电话“妈，我撞人了”，后对方称需私了赔偿，转账3w。"),
+    ("elderly_health_products", "事主（76岁）参加免费健康讲座领鸡蛋，后购买“量子”理疗仪1.9w。"),
+    ("elderly_health_products", "受害人（70岁）被推销“包治百病”保健品，累计购买3.2w。"),
+    ("email_fraud", "某外贸公司收“客户”邮件称收款账户变更，财务转账8w美元至新账户。"),
+    ("email_fraud", "受害人单位邮箱收到“工资补贴申领”邮件，扫码填卡号验证码被盗刷6600元。"),
+    ("other", "事主网上赌博下注，被平台以“流水不足”冻结账户，损失4w。"),
+    ("other", "受害人裸聊被录屏敲诈，转账1.5w。"),
+    ("other", "事主接电话称中奖需先交税费，转账2000元。"),
+)
+
 SPLITS = ("dev", "heldout", "independent")
 
 
@@ -258,7 +314,7 @@ def items(split: str = "all") -> list[tuple[str, str, str]]:
 
     out: list[tuple[str, str, str]] = []
     if split in ("dev", "all"):
-        out += [("dev", t, x) for t, x in DEV]
+        out += [("dev", t, x) for t, x in DEV + DEV_TERSE]
     if split in ("heldout", "all"):
         out += [("heldout", t, x) for t, x in HELDOUT]
     if split in ("independent", "all"):

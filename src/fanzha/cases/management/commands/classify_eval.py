@@ -4,7 +4,13 @@
                                           precision/recall, confusion table
     fanzha classify_eval --split heldout  only the narratives written after the
                                           lexicon was frozen
-    fanzha classify_eval --errors         also list the misclassified narratives
+    fanzha classify_eval --split independent
+                                          only the narratives written from the types'
+                                          definitions alone, before the lexicon was read
+                                          (eval_independent.py)
+    fanzha classify_eval --errors         also list every remaining miss class: each
+                                          confusion pair (true → predicted) with its count
+                                          per split and every narrative in it
 
 The same report without Django settings: ``python -m fanzha.cases.classifier --eval``.
 """
@@ -21,8 +27,9 @@ class Command(BaseCommand):
     help = "Score the fraud-type classifier on the evaluation narratives (accuracy, confusion table)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--split", choices=["dev", "heldout", "all"], default="all")
-        parser.add_argument("--errors", action="store_true", help="list misclassified narratives")
+        parser.add_argument("--split", choices=["dev", "heldout", "independent", "all"], default="all")
+        parser.add_argument("--errors", action="store_true",
+                            help="list every remaining miss class (confusion pair) with its narratives")
 
     def handle(self, *args, split: str, errors: bool, **options):
         self.stdout.write(format_report(evaluate(items(split)), show_errors=errors))
