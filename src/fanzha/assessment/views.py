@@ -40,7 +40,9 @@ def home(request):
     if request.method == "POST":
         _office_only(request)
         street = selectors.street_of(user)
-        if form.is_valid() and street is not None:
+        if street is None:
+            errors = [_("考核按街道进行：您的账号不属于某个街道")]
+        elif form.is_valid():
             try:
                 run = services.assessment_open(street=street, period=form.cleaned_data["period"], user=user)
             except ValidationError as e:

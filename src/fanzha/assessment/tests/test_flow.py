@@ -167,3 +167,16 @@ def test_community_and_unit_see_own_standing(run, tree, personas, login, mk_case
     mk_case(node=tree.c1, unit=tree.unit, staff_link="staff", victim_name="赵老师")
     page = li.get(reverse("assessment:home")).content.decode()
     assert "存在风险：职工或家属被骗1起" in page
+
+
+def test_api_verdict_and_list_page_queries(run, tree, personas, login, django_assert_max_num_queries):
+    """The API gives a verdict's criteria with evidence; the list page's queries do not grow with the rows."""
+    client = login(personas.office)
+    v = Verdict.objects.get(assessment=run, subject=tree.c1)
+    body = client.get(f"/api/v1/assessment/verdicts/{v.pk}").json()
+    major = next(c for c in body["criteria"] if c["key"] == "major")
+    assert major["ok"] is False and major["evidence"]["major"][0]["loss"] == 500000.0
+    runs = client.get("/api/v1/assessment/runs").json()
+    assert [r["period"] for r in runs] == ["2025"]
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("assessment:run", args=[run.pk])).status_code == 200
