@@ -193,8 +193,13 @@ def premises_list(request, node: Optional[int] = Query(None, ge=1, le=MAX_ID), f
              "last_checked_on": p.last_checked_on} for p in rows]
 
 
+PERIOD_PATTERN = r"^((199\d|20\d\d|2100)(H[12]|Q[1-4]|-(0?[1-9]|1[0-2]))?)?$"
+MONTH_PATTERN = r"^((199\d|20\d\d|2100)-(0[1-9]|1[0-2]))?$"
+
+
 @router.get("/risk/figures", response=dict, summary="Risk figures of a node and period")
-def figures(request, node: Optional[int] = Query(None, ge=1, le=MAX_ID), period: str = ""):
+def figures(request, node: Optional[int] = Query(None, ge=1, le=MAX_ID),
+            period: str = Query("", pattern=PERIOD_PATTERN, description="2026, 2026H1, 2026Q3 or 2026-07; empty: this year")):
     """The same dict as the figures page and its .xlsx (see fanzha.risk.reports)."""
     user = request.auth
     if not rules.sees_detail(user):
@@ -210,7 +215,8 @@ def figures(request, node: Optional[int] = Query(None, ge=1, le=MAX_ID), period:
 
 
 @router.get("/risk/screening", response=list[dict], summary="Monthly screening status per community")
-def screening_status(request, month: str = "", node: Optional[int] = Query(None, ge=1, le=MAX_ID)):
+def screening_status(request, month: str = Query("", pattern=MONTH_PATTERN, description="2026-07; empty: this month"),
+                     node: Optional[int] = Query(None, ge=1, le=MAX_ID)):
     """Every community in scope: filed (on time or not) or missing; `overdue` once the month has ended."""
     user = request.auth
     today = timezone.localdate()

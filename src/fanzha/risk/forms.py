@@ -11,6 +11,7 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 class KeyPersonForm(forms.Form):
     resident = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    version = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)  # fanzha.core.versioning
     name = forms.CharField(label=_("姓名"), max_length=50, required=False, help_text=_("已登记居民请用上方搜索选择"))
     id_number = forms.CharField(label=_("身份证号"), max_length=30, required=False)
     place = forms.IntegerField(label=_("所在社区或网格"), required=False)

@@ -10,6 +10,7 @@ flagged list needs no look-back over its checks.
 """
 
 from __future__ import annotations
+from fanzha.core.versioning import version_field
 
 import datetime as dt
 
@@ -67,6 +68,7 @@ class KeyPerson(Placed, PiiMixin):
     """One key person's file (一人一档). The person may not be on the roster yet
     (name + ID number, linked to the resident later)."""
 
+    version = version_field()  # optimistic lock (fanzha.core.versioning)
     resident = models.ForeignKey("org.Resident", models.SET_NULL, null=True, blank=True, related_name="key_person_files",
                                  verbose_name=_("居民"))
     name = models.CharField(_("姓名"), max_length=50)

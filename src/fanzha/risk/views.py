@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from fanzha.cases.periods import Period
 from fanzha.core.access import area_view
+from fanzha.core.versioning import Conflict, conflict_context
 from fanzha.core.audit import audit
 from fanzha.core.scoping import get_scoped_or_404, scoped
 from fanzha.org import selectors as org_selectors
@@ -261,20 +263,29 @@ def key_person_edit(request, pk: int):
     person = _writable_person(request, pk)
     initial = {k: getattr(person, k) for k in ("name", "address", "contacts", "watch_for", "detail", "opened_on")}
     initial |= {"officer": person.officer_id, "community_worker": person.community_worker_id, "resident": person.resident_id,
-                "categories": [c.category for c in person.categories.all()], "place": person.deepest_node_id}
+                "categories": [c.category for c in person.categories.all()], "place": person.deepest_node_id,
+                "version": person.version}
     form = forms.KeyPersonForm(request.POST or None, initial=initial)
+    conflict: dict = {}
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
             place = get_scoped_or_404(Node.objects.all(), user, pk=d["place"]) if d.get("place") else None
-            kp_svc.key_person_update(user=user, person=person, data=_person_data(request, d), place=place)
-            kp_svc.categories_set(user=user, person=person, categories=d["categories"])
+            with transaction.atomic():
+                kp_svc.key_person_update(user=user, person=person, data=_person_data(request, d), place=place,
+                                         version=d.get("version"))
+                kp_svc.categories_set(user=user, person=person, categories=d["categories"])
+        except Conflict as e:  # saved by someone else since the form was opened: show theirs, keep what was typed
+            person = selectors.key_person_get(user, pk)
+            conflict = conflict_context(form, e, discard_url=reverse("risk:key_person", args=[pk]))
+            form.add_error(None, e.message)
         except ValidationError as e:
             _errors_to_form(form, e)
         else:
             messages.success(request, _("已保存"))
             return redirect("risk:key_person", pk=person.pk)
-    return render(request, "risk/key_person_form.html", _kp_form_context(request, form, person))
+    return render(request, "risk/key_person_form.html", {**_kp_form_context(request, form, person), "conflict": conflict},
+                  status=409 if conflict else 200)
 
 
 @area_view("risk.key_persons")

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fanzha.core.versioning import concrete_names, save_if_current
 from fanzha.core.idnumbers import parse_id_number, parse_phone
 from fanzha.core import pii
 from fanzha.org.models import Level, Node, Resident
@@ -211,7 +212,9 @@ def key_person_open(*, user, categories, data: PersonData, resident: Resident | 
 
 
 def key_person_update(*, user, person: KeyPerson, data: PersonData, place: Node | None = None,
-                      today: dt.date | None = None) -> KeyPerson:
+                      today: dt.date | None = None, version: int | None = None) -> KeyPerson:
+    """`version`: the one the form or request started from (None: the one `person` was read at); a stale
+    one raises Conflict and nothing is written."""
     today = _today(today)
     before = _snapshot(person)
     resident = person.resident
@@ -219,7 +222,7 @@ def key_person_update(*, user, person: KeyPerson, data: PersonData, place: Node 
         _apply(person, data, resident=resident, place=place or (Node.objects.get(pk=person.deepest_node_id)
                                                                   if person.deepest_node_id else None), today=today)
         person.full_clean(exclude=["resident", "officer", "community_worker", "source_sweep", "created_by"])
-        person.save()
+        save_if_current(person, version, concrete_names(person))
         after = _snapshot(person)
         person.follow_ups.update(**{f"{f}_id": getattr(person, f"{f}_id") for f in ("county", "street", "community", "grid", "group")})
         diff = {k: [str(before[k] or ""), str(after[k] or "")] for k in TRACKED if before[k] != after[k]}

@@ -53,7 +53,7 @@ def test_figures_page_api_and_exports(login, personas, demo_data, tree):
     for what in ("figures", "key_persons", "checks", "sweeps"):
         r = c.get(f"/risk/export/{what}.xlsx?node={tree.street.pk}")
         assert r.status_code == 200 and b"".join(r.streaming_content)[:2] == b"PK", what
-    assert c.get("/api/v1/risk/figures?period=bad").status_code == 400
+    assert c.get("/api/v1/risk/figures?period=bad").status_code == 422  # refused by the documented pattern
     grid = login(personas.grid1)  # the same test client, now logged in as grid1
     assert grid.get("/risk/export/key_persons.xlsx").status_code == 403
     assert grid.get("/api/v1/risk/figures").status_code == 403
