@@ -88,9 +88,10 @@ def _grow(tree, n: int, tag: str) -> None:
         services.unit_create(node=c, name=f"单位{tag}{i}", kind="company")
 
 
-# The campaign tiles (alerts 1, cases 2 + 1 per target, outreach roll-up ~10) load after the home page.
+# The campaign tiles (alerts 1, cases 2 + 1 per target, outreach roll-up ~10) load after the home page;
+# a search by number (here the last four digits) also takes from the user's allowance and is audited.
 PAGES_WITH_BOUND = [("office", "/", 16), ("grid1", "/", 16), ("office", "/home/campaign/", 24), ("grid1", "/home/campaign/", 24), ("office", "/residents/", 10), ("grid1", "/residents/", 10),
-                    ("office", "/residents/?q=居民", 10), ("office", "/residents/?q=8001", 10), ("grid1", "/nodes/{g1}/", 20), ("office", "/units/", 10)]
+                    ("office", "/residents/?q=居民", 10), ("office", "/residents/?q=8001", 20), ("grid1", "/nodes/{g1}/", 20), ("office", "/units/", 10)]
 
 
 @pytest.mark.parametrize("who,url,limit", PAGES_WITH_BOUND)
@@ -111,7 +112,7 @@ def test_query_count_bounded(login, personas, tree, django_assert_max_num_querie
     cache.clear()
     with django_assert_max_num_queries(limit):
         assert c.get(url).status_code == 200
-    assert count() == before
+    assert count() <= before  # never more with more data (a first request may set up what later ones reuse)
 
 
 # --- English -------------------------------------------------------------------
