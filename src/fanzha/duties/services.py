@@ -35,7 +35,7 @@ def _today(today):
 def defaults_load(*, user) -> int:
     with transaction.atomic():
         n = load_defaults()
-        audit(user=user, action="duties.defaults", target="duties", detail=f"created {n}")
+        audit(user=user, action="duty.defaults", target="duties", detail=f"created {n}")
     return n
 
 
@@ -56,7 +56,7 @@ def duty_update(*, user, duty: Duty, count: int, rhythm: str, remind_days: int, 
         duty.updated_by = user
         duty.full_clean()
         duty.save()
-        audit(user=user, action="duties.update", target=f"duty:{duty.id}",
+        audit(user=user, action="duty.update", target=f"duty:{duty.id}",
               detail=f"{before} -> count={count} rhythm={rhythm} active={active}")
     return duty
 
@@ -98,7 +98,7 @@ def group_create(*, user, node, name: str, kind: str, owner=None, unit=None) -> 
         g.place_at(node)
         g.full_clean()
         g.save()
-        audit(user=user, action="duties.group_create", target=f"group:{g.id}", detail=name)
+        audit(user=user, action="duty.group", target=f"group:{g.id}", detail=name)
     return g
 
 
@@ -153,7 +153,7 @@ def volunteer_create(*, user, node, name: str, note: str = "") -> Volunteer:
         v.place_at(node)
         v.full_clean()
         v.save()
-        audit(user=user, action="duties.volunteer_create", target=f"volunteer:{v.id}")
+        audit(user=user, action="duty.volunteer", target=f"volunteer:{v.id}")
     return v
 
 
@@ -188,7 +188,7 @@ def campaign_create(*, user, node, name: str, starts_on, ends_on, summary_due_on
         c.full_clean()
         c.save()
         CampaignPhase.objects.bulk_create([CampaignPhase(campaign=c, name=p, starts_on=s, ends_on=e) for p, s, e in phases])
-        audit(user=user, action="duties.campaign_create", target=f"campaign:{c.id}", detail=c.name)
+        audit(user=user, action="duty.campaign", target=f"campaign:{c.id}", detail=c.name)
     return c
 
 
