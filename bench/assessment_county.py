@@ -8,7 +8,9 @@ Targets:
   view, recomputed live from the records): 200 ms.
 
 The runs are made inside a transaction that is rolled back, so the data set is left as it was.
-The cases, risk and supervision county data are loaded once if the data set lacks them.
+The cases, risk and supervision county data are loaded once if the data set lacks them (that takes
+minutes; on a shared machine point FANZHA_BENCH_DB at a copy of the county set so others' benches
+are not locked out while it loads).
 Wall clock and CPU time are both printed: on a shared machine the wall clock mostly measures
 waiting for a core.
 """
@@ -32,10 +34,10 @@ def main() -> None:
     from fanzha.org.demo import BENCH_COUNTY_CODE
     from fanzha.org.models import FamilyMember, Level, Node, StaffMember, Unit
     from fanzha.risk.models import KeyPerson
-    from fanzha.supervision.models import Criticism
+    from fanzha.supervision.models import Plan
 
     county = Node.objects.get(code=BENCH_COUNTY_CODE)
-    for module, probe in (("fanzha.cases.demo", Case), ("fanzha.risk.demo", KeyPerson), ("fanzha.supervision.demo", Criticism)):
+    for module, probe in (("fanzha.cases.demo", Case), ("fanzha.risk.demo", KeyPerson), ("fanzha.supervision.demo", Plan)):
         if not probe.objects.filter(county_id=county.id).exists():
             from importlib import import_module
 
