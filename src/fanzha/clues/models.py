@@ -22,6 +22,7 @@ with one index probe and no plaintext search.
 """
 
 from __future__ import annotations
+from fanzha.core.versioning import version_field
 
 from django.conf import settings
 from django.db import models
@@ -107,6 +108,7 @@ class SubjectKind(models.TextChoices):
 
 
 class Clue(Placed):
+    version = version_field()  # optimistic lock (fanzha.core.versioning)
     scope_unit_field = "unit_id"  # a department sees the clues currently handed to it
 
     receipt_code = models.CharField(_("回执码"), max_length=12, unique=True)

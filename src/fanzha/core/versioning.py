@@ -124,3 +124,25 @@ def _norm(v):
     if hasattr(v, "pk"):
         return str(v.pk)
     return str(v).strip()
+
+
+def conflict_context(form, exc: Conflict, *, discard_url: str, names: Iterable[str] | None = None) -> dict:
+    """For a page whose save hit a Conflict: the merge panel's data (templates/core/_conflict.html), and the
+    form's hidden version moved to the current one, so saving again is the user's explicit choice to keep
+    theirs. The form keeps everything the user typed."""
+    current = exc.current
+    rows = differences(form, current, names) if current is not None else []
+    if current is not None and hasattr(form, "data"):
+        data = form.data.copy()
+        data["version"] = str(current.version)
+        form.data = data
+    return {"rows": rows, "discard_url": discard_url, "current": current}
+
+
+def check_locked(obj: models.Model, expected_version: Any) -> None:
+    """For a record just re-read under a row lock (select_for_update): refuse a stale expected version, and
+    move the instance's version on so the caller's save() writes version + 1."""
+    expected = _parse_version(expected_version)
+    if expected is not None and obj.version != expected:
+        raise Conflict(obj)
+    obj.version = obj.version + 1

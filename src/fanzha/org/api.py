@@ -21,6 +21,7 @@ from ninja import Field, Path, Query, Router, Schema
 from ninja.responses import codes_4xx
 from pydantic import AfterValidator, BeforeValidator, StringConstraints
 
+from fanzha.core.versioning import Conflict
 from fanzha.core.api_auth import require_perm
 from fanzha.core.audit import audit
 from fanzha.core.models import AuditAction
@@ -126,9 +127,13 @@ class ResidentCreateIn(ResidentFields):
     name: Text(200)
 
 
+VERSION_DOC = "读取时记录的 version：记录此后已被他人修改则 409，不写入（不填则按本次读取时的版本）"
+
+
 class ResidentPutIn(ResidentFields):
     household: Optional[RecordId] = Field(None, description="搬到另一户；不填则不变")
     name: Text(200)
+    version: Optional[int] = Field(None, ge=1, le=2**31 - 1, description=VERSION_DOC)
 
 
 class ResidentPatchIn(Schema):
@@ -146,6 +151,7 @@ class ResidentPatchIn(Schema):
     is_finance_staff: Optional[bool] = None
     lives_alone: Optional[bool] = None
     note: Optional[Text(2000)] = None
+    version: Optional[int] = Field(None, ge=1, le=2**31 - 1, description=VERSION_DOC)
 
 
 class HouseholdIn(Schema):
@@ -160,6 +166,7 @@ class HouseholdPatchIn(Schema):
     address: Optional[Text(400)] = None
     head_name: Optional[Text(200)] = None
     note: Optional[Text(2000)] = None
+    version: Optional[int] = Field(None, ge=1, le=2**31 - 1, description=VERSION_DOC)
 
 
 # --- output schemas ------------------------------------------------------------
@@ -248,6 +255,7 @@ class ResidentDetailOut(ResidentOut):
     note: str
     created_at: dt.datetime
     updated_at: dt.datetime
+    version: int = Field(description="修改时带回，用于发现他人同时修改")
 
 
 class ResidentPage(Schema):
@@ -280,6 +288,7 @@ class HouseholdDetailOut(HouseholdOut):
     street: Optional[Ref]
     community: Optional[Ref]
     residents: list[ResidentOut]
+    version: int = Field(description="修改时带回，用于发现他人同时修改")
 
 
 class HouseholdPage(Schema):
@@ -388,7 +397,7 @@ def resident_out(r: Resident, today: dt.date | None = None) -> dict:
 
 def resident_detail_out(r: Resident) -> dict:
     return {**resident_out(r), "street": _ref(r.street), "group": _ref(r.group), "note": r.note,
-            "created_at": r.created_at, "updated_at": r.updated_at}
+            "created_at": r.created_at, "updated_at": r.updated_at, "version": r.version}
 
 
 def household_out(h: Household) -> dict:
@@ -521,7 +530,8 @@ def resident_put(request, payload: ResidentPutIn, resident_id: int = _path_id("�
     require_perm(user, CHANGE_RECORDS, _("您的角色只能查看，不能录入或修改"))
     r = selectors.resident_get(user, resident_id)
     household = _household_for_write(user, payload.household) if payload.household is not None else None
-    services.resident_update(resident=r, household=household, **payload.model_dump(exclude={"household"}))
+    services.resident_update(resident=r, household=household, **payload.model_dump(exclude={"household"}),
+                             user=user, request=request)
     return resident_detail_out(selectors.resident_get(user, r.pk))
 
 
@@ -530,13 +540,30 @@ def resident_put(request, payload: ResidentPutIn, resident_id: int = _path_id("�
 def resident_patch(request, payload: ResidentPatchIn, resident_id: int = _path_id("居民 id")):
     user = request.auth
     require_perm(user, CHANGE_RECORDS, _("您的角色只能查看，不能录入或修改"))
-    r = selectors.resident_get(user, resident_id)
     # null clears a birth date; for any other field it means "leave as is".
     changes = {k: v for k, v in payload.model_dump(exclude_unset=True).items() if v is not None or k == "birth_date"}
     household_id = changes.pop("household", None)
+    version = changes.pop("version", None)
     household = _household_for_write(user, household_id) if household_id is not None else None
-    services.resident_update(resident=r, household=household, **{**_resident_current(r), **changes})
+    r = _patched(lambda r: services.resident_update(resident=r, household=household, version=version, user=user,
+                                                    request=request, **{**_resident_current(r), **changes}),
+                 lambda: selectors.resident_get(user, resident_id), retry=version is None)
     return resident_detail_out(selectors.resident_get(user, r.pk))
+
+
+def _patched(write, read, *, retry: bool):
+    """Apply a PATCH to the record as read now. Without a version from the client a PATCH names only the
+    fields it changes, so when another save lands between the read and the write it is applied again to the
+    newer record (the other save's fields kept); with a version, a stale one answers 409."""
+    for attempt in range(3 if retry else 1):
+        obj = read()
+        try:
+            write(obj)
+            return obj
+        except Conflict:
+            if not retry or attempt == 2:
+                raise
+    raise AssertionError("unreachable")
 
 
 @router.post("/residents/{resident_id}/reveal", response=ok(RevealOut), tags=["residents"],
@@ -566,7 +593,7 @@ def household_detail_out(user, h: Household) -> dict:
                .select_related("household", "grid", "community").order_by("id"))
     today = timezone.localdate()
     return {**household_out(h), "street": _ref(h.street), "community": _ref(h.community),
-            "residents": [resident_out(r, today) for r in members]}
+            "residents": [resident_out(r, today) for r in members], "version": h.version}
 
 
 @router.get("/households/{household_id}", response=ok(HouseholdDetailOut), tags=["households"],
@@ -590,11 +617,13 @@ def household_create(request, payload: HouseholdIn):
 def household_patch(request, payload: HouseholdPatchIn, household_id: int = _path_id("户 id")):
     user = request.auth
     require_perm(user, CHANGE_RECORDS, _("您的角色只能查看，不能录入或修改"))
-    h = selectors.household_get(user, household_id)
     changes = {k: v for k, v in payload.model_dump(exclude_unset=True).items() if v is not None}
+    version = changes.pop("version", None)
     node = _node_for_write(user, changes["node"]) if "node" in changes else None
-    services.household_update(household=h, node=node, address=changes.get("address", h.address),
-                              head_name=changes.get("head_name", h.head_name), note=changes.get("note", h.note))
+    h = _patched(lambda h: services.household_update(
+        household=h, node=node, address=changes.get("address", h.address), head_name=changes.get("head_name", h.head_name),
+        note=changes.get("note", h.note), version=version),
+        lambda: selectors.household_get(user, household_id), retry=version is None)
     return household_detail_out(user, selectors.household_get(user, h.pk))
 
 

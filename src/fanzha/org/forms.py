@@ -68,6 +68,7 @@ class ResidentForm(ServiceForm):
     is_finance_staff = forms.BooleanField(label=_("财务人员"), required=False)
     lives_alone = forms.BooleanField(label=_("独居"), required=False)
     note = forms.CharField(label=_("备注"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+    version = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)  # fanzha.core.versioning
 
     def __init__(self, *args, resident=None, hide_id_derived=False, **kwargs):
         """On edit, ID and phone fields start empty: empty means "keep the stored number".
@@ -94,6 +95,8 @@ class ResidentForm(ServiceForm):
     def service_kwargs(self) -> dict:
         """The cleaned data as service arguments; empty numbers on edit keep the stored ones."""
         data = {k: v for k, v in self.cleaned_data.items() if not k.endswith("_clear")}
+        if self.resident is None:
+            data.pop("version", None)
         if self.resident is not None:
             for f in PII_FIELDS:
                 if not (data.get(f) or "").strip() and not self.cleaned_data.get(f"{f}_clear"):
@@ -107,13 +110,19 @@ class ResidentForm(ServiceForm):
         return [(self[f], self[f"{f}_clear"] if f"{f}_clear" in self.fields else None) for f in PII_FIELDS]
 
     def plain_fields(self):
-        return [self[f] for f in self.fields if f not in PII_FIELDS and not f.endswith("_clear")]
+        return [self[f] for f in self.fields if f not in PII_FIELDS and not f.endswith("_clear") and f != "version"]
 
 
 class HouseholdForm(ServiceForm):
     address = _text(_("地址"), required=True, max_length=200)
     head_name = _text(_("户主"), max_length=50)
     note = forms.CharField(label=_("备注"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class HouseholdEditForm(HouseholdForm):
+    """Editing a household: carries the version the page was opened at (fanzha.core.versioning)."""
+
+    version = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
 
 class StaffForm(ServiceForm):

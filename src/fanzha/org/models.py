@@ -7,6 +7,7 @@ user's level, identical on SQLite and PostgreSQL, with no joins and no LIKE.
 """
 
 from __future__ import annotations
+from fanzha.core.versioning import version_field
 
 import datetime as dt
 
@@ -161,6 +162,7 @@ def phone_tail_hash(phone: str) -> str:
 
 
 class Household(Placed):
+    version = version_field()  # optimistic lock (fanzha.core.versioning)
     address = models.CharField(_("地址"), max_length=200)
     head_name = models.CharField(_("户主"), max_length=50, blank=True, default="")
     note = models.CharField(_("备注"), max_length=500, blank=True, default="")
@@ -176,6 +178,7 @@ class Household(Placed):
 
 
 class Resident(Placed, PiiMixin):
+    version = version_field()  # optimistic lock (fanzha.core.versioning)
     household = models.ForeignKey(Household, models.PROTECT, related_name="residents", verbose_name=_("户"))
     # No index of its own on name: searches are partial (LIKE '%x%') and the
     # (grid, name) index serves a grid's list; every index slows imports.
@@ -270,6 +273,7 @@ class UnitKind(models.TextChoices):
 
 
 class Unit(Placed):
+    version = version_field()  # optimistic lock (fanzha.core.versioning)
     scope_unit_field = "id"
 
     node = models.ForeignKey(Node, models.PROTECT, related_name="units", verbose_name=_("所属节点"))
@@ -294,6 +298,7 @@ class Employment(models.TextChoices):
 
 
 class StaffMember(Placed, PiiMixin):
+    version = version_field()  # optimistic lock (fanzha.core.versioning)
     scope_unit_field = "unit_id"
 
     unit = models.ForeignKey(Unit, models.PROTECT, related_name="staff", verbose_name=_("单位"))

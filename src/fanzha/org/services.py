@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fanzha.core import pii
+from fanzha.core.versioning import concrete_names, save_if_current
 from fanzha.core.idnumbers import id_birth_date, id_gender, parse_id_number, parse_phone
 from fanzha.org.figures import invalidate_record
 from fanzha.org.models import (
@@ -92,7 +93,9 @@ def household_create(*, node: Node, address: str, head_name: str = "", note: str
     return h
 
 
-def household_update(*, household: Household, node: Node | None = None, address: str, head_name: str = "", note: str = "") -> Household:
+def household_update(*, household: Household, node: Node | None = None, address: str, head_name: str = "", note: str = "",
+                     version: int | None = None) -> Household:
+    """`version`: the one the user's form or request started from; a stale one raises Conflict (nothing written)."""
     with transaction.atomic():
         if node is not None and node.id != household.deepest_node_id:
             invalidate_record(household)
@@ -102,7 +105,7 @@ def household_update(*, household: Household, node: Node | None = None, address:
         household.head_name = head_name.strip()
         household.note = note.strip()
         household.full_clean()
-        household.save()
+        save_if_current(household, version, concrete_names(household))
         invalidate_record(household)
     return household
 
@@ -206,7 +209,22 @@ def resident_update(*, resident: Resident, household: Household | None = None, n
                     phone: str = "", phone2: str = "", gender: str = "", birth_date: dt.date | None = None,
                     residency: str = "permanent", relation: str = "", occupation: str = "",
                     is_student: bool = False, is_finance_staff: bool = False, lives_alone: bool = False,
-                    note: str = "") -> Resident:
+                    note: str = "", version: int | None = None, user=None, request=None) -> Resident:
+    """`version`: the one the user's form or request started from (None: the one `resident` was read at);
+    if the row has moved on since, Conflict is raised and nothing is written."""
+    try:
+        return _resident_update(resident=resident, household=household, name=name, id_number=id_number, phone=phone,
+                                phone2=phone2, gender=gender, birth_date=birth_date, residency=residency,
+                                relation=relation, occupation=occupation, is_student=is_student,
+                                is_finance_staff=is_finance_staff, lives_alone=lives_alone, note=note,
+                                version=version, user=user)
+    except IdRegisteredElsewhere as exc:
+        _refused_elsewhere(user, exc, request)
+        raise
+
+
+def _resident_update(*, resident: Resident, household, name, id_number, phone, phone2, gender, birth_date, residency,
+                     relation, occupation, is_student, is_finance_staff, lives_alone, note, version, user) -> Resident:
     with transaction.atomic():
         r = resident
         if household is not None and household.pk != r.household_id:
@@ -218,8 +236,8 @@ def resident_update(*, resident: Resident, household: Household | None = None, n
                                     is_student=is_student, is_finance_staff=is_finance_staff,
                                     lives_alone=lives_alone, note=note))
         r.full_clean()
-        _check_id_unique(r)
-        r.save()
+        _check_id_unique(r, user)
+        save_if_current(r, version, concrete_names(r, exclude=("created_at",)))
         invalidate_record(r)
     return r
 
@@ -234,10 +252,11 @@ def unit_create(*, node: Node, name: str, kind: str, address: str = "", contact_
     return u
 
 
-def unit_update(*, unit: Unit, name: str, kind: str, address: str = "", contact_name: str = "") -> Unit:
+def unit_update(*, unit: Unit, name: str, kind: str, address: str = "", contact_name: str = "",
+                version: int | None = None) -> Unit:
     unit.name, unit.kind, unit.address, unit.contact_name = name.strip(), kind, address.strip(), contact_name.strip()
     unit.full_clean()
-    unit.save()
+    save_if_current(unit, version, ("name", "kind", "address", "contact_name"))
     return unit
 
 

@@ -27,12 +27,13 @@ from fanzha.core.idnumbers import normalise_digits, parse_id_number, parse_phone
 from fanzha.core.models import AuditAction
 from fanzha.core.paging import CappedPaginator
 from fanzha.core import ratelimit
+from fanzha.core.versioning import Conflict, conflict_context
 from fanzha.core.scoping import scope_of, scoped
 from fanzha.org import selectors, services
 from fanzha.org.campaign import campaign
 from fanzha.org.figures import figures_by_node
 
-from fanzha.org.forms import FamilyMemberForm, HouseholdForm, ResidentForm, StaffForm
+from fanzha.org.forms import FamilyMemberForm, HouseholdEditForm, HouseholdForm, ResidentForm, StaffForm
 from fanzha.org.models import (
     FamilyMember,
     Level,
@@ -420,13 +421,19 @@ def resident_reveal(request, pk: int):
     return render(request, "org/resident_detail.html", _resident_context(request, resident, revealed=True))
 
 
-def _save_resident(request, form, *, household=None, resident=None):
-    """Call the service; on a ValidationError put its messages on the form's fields."""
+def _save_resident(request, form, *, household=None, resident=None, conflict=None):
+    """Call the service; on a ValidationError put its messages on the form's fields; on a stale version
+    fill `conflict` (the merge panel) and keep what the user typed."""
     try:
         if resident is None:
             return services.resident_create(household=household, **form.service_kwargs(),
                                             user=request.user, request=request)
-        return services.resident_update(resident=resident, **form.service_kwargs())
+        return services.resident_update(resident=resident, **form.service_kwargs(), user=request.user, request=request)
+    except Conflict as e:
+        if conflict is not None:
+            conflict.update(conflict_context(form, e, discard_url=reverse("resident_detail", args=[resident.pk])))
+        form.add_error(None, e.message)
+        return None
     except ValidationError as e:
         form.apply_errors(e)
         return None
@@ -456,17 +463,20 @@ def resident_create(request):
 def resident_edit(request, pk: int):
     resident = selectors.resident_get(request.user, pk)
     initial = {f: getattr(resident, f) for f in ("name", "gender", "birth_date", "residency", "relation",
-                                                  "occupation", "is_student", "is_finance_staff", "lives_alone", "note")}
+                                                  "occupation", "is_student", "is_finance_staff", "lives_alone", "note",
+                                                  "version")}
     form = ResidentForm(request.POST or None, initial=initial, resident=resident,
                         hide_id_derived=_hide_id_derived(request.user, resident))
+    conflict: dict = {}
     if request.method == "POST" and form.is_valid():
-        saved = _save_resident(request, form, resident=resident)
+        saved = _save_resident(request, form, resident=resident, conflict=conflict)
         if saved is not None:
             messages.success(request, _("已保存居民%(name)s") % {"name": saved.name})
             return redirect("resident_detail", pk=saved.pk)
         resident.refresh_from_db()  # the failed service call may have touched the instance
     return render(request, "org/resident_form.html", {"form": form, "household": resident.household, "resident": resident,
-                                                      "crumbs": _crumbs(request.user, resident)})
+                                                      "crumbs": _crumbs(request.user, resident), "conflict": conflict},
+                  status=409 if conflict else 200)
 
 
 # --- households ------------------------------------------------------------------
@@ -507,18 +517,24 @@ def household_create(request):
 @can_change
 def household_edit(request, pk: int):
     household = selectors.household_get(request.user, pk)
-    form = HouseholdForm(request.POST or None, initial={
-        "address": household.address, "head_name": household.head_name, "note": household.note})
+    form = HouseholdEditForm(request.POST or None, initial={
+        "address": household.address, "head_name": household.head_name, "note": household.note,
+        "version": household.version})
+    conflict: dict = {}
     if request.method == "POST" and form.is_valid():
         try:
             services.household_update(household=household, **form.cleaned_data)
+        except Conflict as e:
+            conflict = conflict_context(form, e, discard_url=reverse("household_detail", args=[household.pk]))
+            form.add_error(None, e.message)
         except ValidationError as e:
             form.apply_errors(e)
         else:
             messages.success(request, _("已保存"))
             return redirect("household_detail", pk=household.pk)
     return render(request, "org/household_form.html", {"form": form, "node": None, "h": household,
-                                                       "crumbs": _crumbs(request.user, household)})
+                                                       "crumbs": _crumbs(request.user, household), "conflict": conflict},
+                  status=409 if conflict else 200)
 
 
 # --- units ---------------------------------------------------------------------

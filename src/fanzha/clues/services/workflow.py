@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fanzha.core.versioning import check_locked
 from fanzha.clues.models import (
     PUBLIC_OUTCOME,
     Clue,
@@ -66,9 +67,14 @@ def _event(clue: Clue, kind: str, user, text: str, now: dt.datetime) -> ClueEven
                                     text=(text or "")[:MAX_TEXT])
 
 
-def _locked(clue: Clue) -> Clue:
-    """The clue re-read under a row lock: two people acting at once see each other's step."""
-    return Clue.objects.select_for_update().get(pk=clue.pk)
+def _locked(clue: Clue, version: int | None = None) -> Clue:
+    """The clue re-read under a row lock: two people acting at once see each other's step.
+
+    Its version moves on (saved with the step); `version`, when the page or request sent the one it showed,
+    must still be current, else Conflict (fanzha.core.versioning)."""
+    c = Clue.objects.select_for_update().get(pk=clue.pk)
+    check_locked(c, version)
+    return c
 
 
 def _notify(user_ids, text: str, clue: Clue, now: dt.datetime) -> None:
