@@ -1,8 +1,97 @@
-from django.shortcuts import render
+"""Analysis pages: where and to whom fraud happens (研判)."""
 
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from fanzha.analysis import selectors
+from fanzha.cases.models import DateBasis
+from fanzha.cases.periods import Period
+from fanzha.cases.selectors import basis_of
 from fanzha.core.access import area_view
+from fanzha.core.audit import audit
+from fanzha.core.models import AuditAction
+from fanzha.org import selectors as org_selectors
+
+
+def node_param(request):
+    """The node of ?node= (404 outside the user's scope, like a missing one); default: the user's single top node."""
+    raw = request.GET.get("node") or ""
+    if not raw:
+        tops = org_selectors.top_nodes(request.user)
+        return tops[0] if len(tops) == 1 else None
+    try:
+        return org_selectors.node_get(request.user, int(raw))
+    except ValueError:
+        raise Http404 from None
+
+
+def period_param(request) -> Period:
+    """The period of ?period= (2025, 2025H1, 2025Q3, 2025-07); a malformed or future one falls back to this year, saying so."""
+    today = timezone.localdate()
+    raw = request.GET.get("period") or ""
+    if raw:
+        try:
+            p = Period.parse(raw)
+        except ValueError:
+            messages.error(request, _("期间格式不正确，已显示本年度"))
+        else:
+            if p.start > today:
+                messages.error(request, _("期间尚未开始，已显示本年度"))
+            else:
+                return p
+    return Period.containing(today, "year")
+
+
+def _params(request):
+    return node_param(request), period_param(request), basis_of(request.GET.get("basis"))
 
 
 @area_view("analysis")
+@require_GET
 def home(request):
-    return render(request, "analysis/home.html", {})
+    node, period, basis = _params(request)
+    data = selectors.where_report(request.user, node=node, period=period, basis=basis)
+    return render(request, "analysis/home.html", {
+        "data": data, "node": node, "period": period, "basis": basis, "bases": DateBasis.choices,
+        "query": f"node={node.id if node else ''}&period={period}&basis={basis}",
+    })
+
+
+@area_view("analysis")
+@require_GET
+def drill(request):
+    node, period, basis = _params(request)
+    dim, key = request.GET.get("dim", ""), request.GET.get("key", "")
+    if dim not in selectors.DIMENSIONS:
+        raise Http404
+    qs = selectors.drill(request.user, node=node, period=period, basis=basis, dim=dim, key=key)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "analysis/drill.html", {
+        "page": page, "node": node, "period": period, "basis": basis, "dim": dim, "key": key,
+        "title": request.GET.get("label", "") or key,
+        "query": f"node={node.id if node else ''}&period={period}&basis={basis}",
+    })
+
+
+@area_view("analysis")
+@require_GET
+def export(request):
+    if not request.user.has_perm("org.export_data"):
+        raise PermissionDenied(_("您的角色没有此操作权限"))
+    node, period, basis = _params(request)
+    data = selectors.where_report(request.user, node=node, period=period, basis=basis)
+    from fanzha.analysis.exports import where_workbook
+
+    content = where_workbook(data)
+    audit(user=request.user, action=AuditAction.EXPORT, target=f"analysis:{node.id if node else 'all'}:{period}", request=request)
+    resp = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    resp["Content-Disposition"] = f'attachment; filename="analysis-{period}.xlsx"'
+    return resp
