@@ -27,7 +27,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.dispatch import receiver
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -153,7 +153,7 @@ class SessionGuardMiddleware:
                 return JsonResponse({"detail": _("登录已因长时间未操作而失效，请重新登录")}, status=401,
                                     json_dumps_params={"ensure_ascii": False})
             messages.info(request, _("您已超过 %(h)s 未操作，请重新登录。") % {"h": _hours(idle_limit())})
-            return redirect(f"{reverse('login')}?next={request.get_full_path()}")
+            return _away(request, f"{reverse('login')}?next={request.get_full_path()}")
         if seen is None or now.timestamp() - float(seen) > SEEN_EVERY.total_seconds():
             session[_SEEN] = now.timestamp()  # saving the session also pushes its expiry forward
             UserSession.objects.filter(session_key=session.session_key).update(last_seen_at=now)
@@ -162,8 +162,18 @@ class SessionGuardMiddleware:
             if request.path not in allowed:
                 if request.path.startswith("/api/"):
                     return JsonResponse({"detail": _("请先修改初始密码")}, status=403, json_dumps_params={"ensure_ascii": False})
-                return redirect("password_change")
+                return _away(request, reverse("password_change"))
         return None
+
+
+def _away(request, url: str):
+    """Send the browser to `url`: a redirect for a page, an `HX-Redirect` for an htmx fragment (a menu badge
+    polling every 30 s must not get the whole login or password page swapped into the menu)."""
+    if request.headers.get("HX-Request") == "true":
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)
 
 
 def password_changed(request) -> None:

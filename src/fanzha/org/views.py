@@ -113,7 +113,12 @@ def _crumbs(user, obj) -> list[tuple]:
 #:     ("risk", "risk/_home_panel.html", "fanzha.risk.selectors.home_panel"),
 #:     ("clues", "clues/_home_panel.html", "fanzha.clues.selectors.home_panel"),
 #:     ("supervision", "supervision/_home_panel.html", "fanzha.supervision.selectors.home_panel"),
-HOME_PANELS: list[tuple[str, str, str | None]] = []
+HOME_PANELS: list[tuple[str, str, str | None]] = [
+    ("risk", "org/panels/risk.html", None),  # the user's overdue key-person reviews, loaded after the page
+    ("clues", "org/panels/clues.html", None),  # clue hand-offs past their deadline
+    ("supervision", "org/panels/supervision.html", None),  # the leader's contact points and what is overdue
+    ("duties", "org/panels/duties.html", None),  # the user's duties this period, and who is behind
+]
 
 
 def _home_panels(user, roots) -> list[dict]:

@@ -77,6 +77,8 @@ def test_outside_demo_mode_a_demo_password_must_be_changed_first(client, persona
     resp = _post_login(client, "grid1", "pw")
     assert resp.status_code == 302
     assert client.get("/").url == "/password/"
+    badge = client.get("/alerts/notifications/badge/", HTTP_HX_REQUEST="true")  # a menu badge's poll
+    assert badge.status_code == 204 and badge["HX-Redirect"] == "/password/"
     assert client.get("/api/v1/me").status_code == 403
     bad = client.post("/password/", {"old_password": "pw", "new_password1": "12345678", "new_password2": "12345678"})
     assert bad.status_code == 200 and "errorlist" in bad.content.decode()  # a numeric password is refused
