@@ -7,4 +7,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("cases/", views.drill, name="drill"),
     path("analysis.xlsx", views.export, name="export"),
+    path("briefings/", views.briefings, name="briefings"),
+    path("briefings/<int:pk>/", views.briefing, name="briefing"),
+    path("briefings/<int:pk>.docx", views.briefing_docx, name="briefing_docx"),
 ]

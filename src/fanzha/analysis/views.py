@@ -95,3 +95,101 @@ def export(request):
     resp = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     resp["Content-Disposition"] = f'attachment; filename="analysis-{period}.xlsx"'
     return resp
+
+
+# --- briefings ------------------------------------------------------------------------------------------------------
+
+from django.core.exceptions import ValidationError  # noqa: E402
+from django.shortcuts import redirect  # noqa: E402
+from django.views.decorators.http import require_http_methods, require_POST  # noqa: E402
+
+from fanzha.analysis import services  # noqa: E402
+from fanzha.analysis.briefing import briefing_document  # noqa: E402
+from fanzha.analysis.models import Briefing  # noqa: E402
+from fanzha.core.access import OFFICE, roles_of  # noqa: E402
+from fanzha.core.scoping import get_scoped_or_404, scoped  # noqa: E402
+
+
+def _is_office(user) -> bool:
+    return OFFICE in roles_of(user) or user.is_superuser
+
+
+def _require_office(user) -> None:
+    if not _is_office(user):
+        raise PermissionDenied(_("只有办公室可以生成、修改和发布简报"))
+
+
+@area_view("analysis.briefings")
+@require_http_methods(["GET", "POST"])
+def briefings(request):
+    node = node_param(request)
+    error = ""
+    if request.method == "POST":
+        _require_office(request.user)
+        if request.POST.get("node"):
+            try:
+                node = org_selectors.node_get(request.user, int(request.POST["node"]))
+            except ValueError:
+                raise Http404 from None
+        raw = request.POST.get("period", "")
+        try:
+            period = Period.parse(raw)
+        except ValueError:
+            error = _("期间格式不正确（例如 2025-07、2025Q3、2025）")
+        else:
+            if node is None:
+                error = _("请选择范围")
+            else:
+                try:
+                    b = services.briefing_generate(user=request.user, node=node, period=period)
+                except ValidationError as e:
+                    error = "；".join(e.messages)
+                else:
+                    return redirect("analysis:briefing", pk=b.pk)
+    qs = scoped(Briefing.objects.select_related("node"), request.user)
+    if node is not None:
+        qs = qs.filter(node=node)
+    last_month = (timezone.localdate().replace(day=1) - __import__("datetime").timedelta(days=1))
+    return render(request, "analysis/briefings.html", {
+        "briefings": qs[:100], "node": node, "error": error, "is_office": _is_office(request.user),
+        "period_value": request.POST.get("period", "") or f"{last_month:%Y-%m}",
+    }, status=422 if error else 200)
+
+
+@area_view("analysis.briefings")
+@require_http_methods(["GET", "POST"])
+def briefing(request, pk: int):
+    b = get_scoped_or_404(Briefing.objects.select_related("node"), request.user, pk=pk)
+    error = ""
+    if request.method == "POST":
+        _require_office(request.user)
+        try:
+            if request.POST.get("action") == "publish":
+                services.briefing_edit(briefing=b, text=request.POST.get("text", b.text),
+                                       title=request.POST.get("title", b.title))
+                services.briefing_publish(briefing=b, user=request.user)
+                audit(user=request.user, action=AuditAction.CHANGE, target=f"briefing:{b.pk}", detail="publish",
+                      request=request)
+            else:
+                services.briefing_edit(briefing=b, text=request.POST.get("text", ""), title=request.POST.get("title", ""))
+            messages.success(request, _("已保存"))
+            return redirect("analysis:briefing", pk=b.pk)
+        except ValidationError as e:
+            error = "；".join(e.messages)
+            b.text = request.POST.get("text", b.text)
+            b.title = request.POST.get("title", b.title)
+    return render(request, "analysis/briefing.html", {
+        "b": b, "n": b.numbers, "error": error, "is_office": _is_office(request.user),
+        "paragraphs": [p for p in b.text.splitlines() if p.strip()],
+    }, status=422 if error else 200)
+
+
+@area_view("analysis.briefings")
+@require_GET
+def briefing_docx(request, pk: int):
+    b = get_scoped_or_404(Briefing.objects.select_related("node"), request.user, pk=pk)
+    audit(user=request.user, action=AuditAction.EXPORT, target=f"briefing:{b.pk}", request=request)
+    resp = HttpResponse(briefing_document(b),
+                        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    resp["Content-Disposition"] = f'attachment; filename="briefing-{b.period}-{b.pk}.docx"'
+    return resp
