@@ -19,7 +19,8 @@ from fanzha.org import selectors as org_selectors
 from fanzha.org.models import Level, Node, Resident, StaffMember
 from fanzha.outreach import reports, services
 from fanzha.outreach import selectors as sel
-from fanzha.outreach.models import FLAGS, Activity, InstallStatus, InstallTarget
+from fanzha.cases.fraud_types import FraudType
+from fanzha.outreach.models import FLAGS, Activity, ActivityKind, Audience, InstallStatus, InstallTarget, Venue, VisitAction
 from fanzha.outreach.periods import ReportPeriod, preset, year_start
 
 router = Router(tags=["outreach"])
@@ -92,7 +93,7 @@ def unit_rates(request, node: Optional[int] = Query(None, ge=1, le=MAX_ID), unit
 
 class TargetIn(Schema):
     node_id: int = Field(..., ge=1, le=MAX_ID)
-    group: Literal["residents", "street_staff", "industry_staff", "all"]
+    group: Literal["residents", "street_staff", "industry_staff", "all", "departments"]
     rate: float
     deadline: dt.date
     note: str = Field("", max_length=200)
@@ -100,7 +101,7 @@ class TargetIn(Schema):
 
 def _target_out(t: InstallTarget) -> dict:
     return {"id": t.id, "node": {"id": t.node_id, "name": t.node.name}, "group": t.group, "rate": float(t.rate),
-            "deadline": t.deadline.isoformat(), "note": t.note}
+            "deadline": t.deadline.isoformat(), "note": t.note, "historical": t.historical}
 
 
 @router.get("/outreach/targets", summary="Install targets applying to a node (set on it or above)")
@@ -132,7 +133,7 @@ def delete_target(request, target_id: int):
 
 @router.get("/outreach/targets/progress", summary="Rate, target, deadline, gap and projection per node")
 def target_progress(request, node: Optional[int] = Query(None, ge=1, le=MAX_ID),
-                    group: Literal["residents", "street_staff", "industry_staff", "all"] = "residents",
+                    group: Literal["residents", "street_staff", "industry_staff", "all", "departments"] = "residents",
                     level: Optional[Literal["street", "community", "grid"]] = None, as_of: Optional[dt.date] = None):
     user = _user(request)
     root = _node(user, node)
@@ -151,12 +152,12 @@ class ActivityIn(Schema):
     held_on: dt.date
     place: str = Field(..., max_length=200)
     organiser: str = Field(..., max_length=100)
-    kind: str = Field(..., max_length=20)
-    venue: str = Field(..., max_length=16)
-    audiences: list[str] = Field(default_factory=list, max_length=20)
+    kind: Literal[tuple(ActivityKind.values)]  # type: ignore[valid-type]
+    venue: Literal[tuple(Venue.values)]  # type: ignore[valid-type]
+    audiences: list[Literal[tuple(Audience.values)]] = Field(default_factory=list, max_length=20)  # type: ignore[valid-type]
     participants: int = Field(0, ge=0, le=1_000_000)
     materials: int = Field(0, ge=0, le=1_000_000)
-    fraud_types: list[str] = Field(default_factory=list, max_length=20)
+    fraud_types: list[Literal[tuple(FraudType.values)]] = Field(default_factory=list, max_length=20)  # type: ignore[valid-type]
     summary: str = Field("", max_length=5000)
 
 
@@ -222,7 +223,7 @@ class VisitIn(Schema):
     household_id: int = Field(..., ge=1, le=MAX_ID)
     visited_on: dt.date
     visitors: str = Field(..., max_length=100)
-    actions: list[str] = Field(default_factory=list, max_length=20)
+    actions: list[Literal[tuple(VisitAction.values)]] = Field(default_factory=list, max_length=20)  # type: ignore[valid-type]
     materials: int = Field(0, ge=0, le=1_000_000)
     note: str = Field("", max_length=2000)
     verifier: str = Field("", max_length=50)

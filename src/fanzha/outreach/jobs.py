@@ -4,8 +4,11 @@ The worker loop calls `generate_due_reports(timezone.now())` on every pass:
 
 - on the 13th and 28th: the semimonthly report of every community, street
   and county;
-- on the 25th: the units' monthly report of every street (all its units;
-  a single unit's report is made on demand from the web page).
+- by the 25th: the units' monthly report of every street (all its units;
+  a single unit's report is made on demand from the web page), made on the
+  24th or the last working day before the 25th, covering the month to date
+  (`periods.unit_monthly_day`). The office regenerates any stored report by
+  making it again on the reports page (it replaces the stored copy).
 
 Reports of a day are made from FANZHA_REPORT_HOUR (default 16:00 local
 time) on that day, so the day's work is in them; a worker that was down

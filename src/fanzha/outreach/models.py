@@ -282,9 +282,10 @@ FLAG_VERIFIER = {"app": "app_verifier", "call_warning": "call_warning_verifier",
 
 class TargetGroup(models.TextChoices):
     RESIDENTS = "residents", _("辖区群众")
-    STREET_STAFF = "street_staff", _("街道干部职工")
+    STREET_STAFF = "street_staff", _("街道干部职工（含机关、派出所）")
     INDUSTRY_STAFF = "industry_staff", _("行业单位人员")
     ALL = "all", _("全部人员")
+    DEPARTMENTS = "departments", _("各部门（逐个部门）")
 
 
 class InstallTarget(models.Model):
@@ -292,6 +293,11 @@ class InstallTarget(models.Model):
 
     Targets hold for the node and everything under it; a node's own target
     for the same group and deadline takes precedence over an ancestor's.
+    The "departments" group is judged on every street department (and
+    government unit) under the node one by one, as communities are for
+    residents (seed 002: 各部门、各社区 7月底30%、8月底60%、9月底100%).
+    A target entered after its deadline (a past year's plan, for history and
+    the assessment) is kept and flagged `historical`.
     """
 
     node = models.ForeignKey("org.Node", models.CASCADE, related_name="install_targets", verbose_name=_("节点"))
@@ -299,6 +305,7 @@ class InstallTarget(models.Model):
     rate = models.DecimalField(_("目标安装率（%）"), max_digits=4, decimal_places=1)
     deadline = models.DateField(_("完成期限"))
     note = models.CharField(_("说明"), max_length=200, blank=True, default="")
+    historical = models.BooleanField(_("历史计划（录入时期限已过）"), default=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -393,7 +400,7 @@ class OutreachSetting(models.Model):
 
 class ReportKind(models.TextChoices):
     SEMIMONTHLY = "semimonthly", _("半月报（每月13日、28日）")
-    UNIT_MONTHLY = "unit_monthly", _("单位防范工作月报（每月25日）")
+    UNIT_MONTHLY = "unit_monthly", _("单位防范工作月报（每月25日前）")
 
 
 class ReportStatus(models.TextChoices):

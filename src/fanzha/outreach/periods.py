@@ -1,11 +1,16 @@
 """Reporting periods of outreach: the semimonthly report (13th and 28th) and
-the units' monthly report (25th).
+the units' monthly report (due by the 25th).
 
-A report dated D covers the days after the previous report day up to D:
-the 13th covers the 29th (or the 1st, after a short February) of the month
-before to the 13th, the 28th covers the 14th to the 28th; the 25th covers the
-26th of the month before to the 25th. A date that is not a report day gives
-the running period up to that date.
+A semimonthly report dated D covers the days after the previous report day
+up to D: the 13th covers the 29th (or the 1st, after a short February) of the
+month before to the 13th, the 28th covers the 14th to the 28th.
+
+The units' monthly report is due *by* the 25th (seed 002: 每月25日前 ... 将当月
+防范工作开展情况报局办公室): it is made on the 24th, or on the last working day
+before the 25th when the 24th is a weekend day or a listed holiday
+(`FANZHA_NON_WORKING_DAYS`, ISO dates), and covers the month to date (the 1st
+to the report day). A date that is not a report day gives the running period
+up to that date.
 """
 
 from __future__ import annotations
@@ -16,7 +21,8 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 SEMIMONTHLY_DAYS = (13, 28)
-UNIT_MONTHLY_DAY = 25
+UNIT_MONTHLY_DUE = 25  # due by this day: made on the last working day before it
+UNIT_MONTHLY_DAY = UNIT_MONTHLY_DUE  # kept for callers that name the due day
 
 
 @dataclass(frozen=True)
@@ -63,14 +69,28 @@ def semimonthly(report_date: dt.date) -> ReportPeriod:
     return ReportPeriod(start, report_date)
 
 
+def is_working_day(day: dt.date) -> bool:
+    """Monday to Friday, except the dates listed in settings.FANZHA_NON_WORKING_DAYS."""
+    from django.conf import settings
+
+    if day.weekday() >= 5:
+        return False
+    return day.isoformat() not in {str(d) for d in getattr(settings, "FANZHA_NON_WORKING_DAYS", ())}
+
+
+def unit_monthly_day(year: int, month: int) -> dt.date:
+    """The day the worker makes the units' monthly report of a month: the last working day before the 25th."""
+    day = dt.date(year, month, UNIT_MONTHLY_DUE - 1)
+    for _i in range(UNIT_MONTHLY_DUE - 1):
+        if is_working_day(day):
+            return day
+        day -= dt.timedelta(days=1)
+    return dt.date(year, month, UNIT_MONTHLY_DUE - 1)  # no working day at all: the 24th
+
+
 def unit_monthly(report_date: dt.date) -> ReportPeriod:
-    """The period the units' monthly report dated `report_date` covers."""
-    if report_date.day <= UNIT_MONTHLY_DAY:
-        y, m = _month_before(report_date)
-        start = _day_after(y, m, UNIT_MONTHLY_DAY)
-    else:
-        start = report_date.replace(day=UNIT_MONTHLY_DAY + 1)
-    return ReportPeriod(start, report_date)
+    """The period the units' monthly report dated `report_date` covers: its month to date."""
+    return ReportPeriod(report_date.replace(day=1), report_date)
 
 
 def last_semimonthly_day(today: dt.date) -> dt.date:
@@ -84,10 +104,12 @@ def last_semimonthly_day(today: dt.date) -> dt.date:
 
 
 def last_unit_monthly_day(today: dt.date) -> dt.date:
-    if today.day >= UNIT_MONTHLY_DAY:
-        return today.replace(day=UNIT_MONTHLY_DAY)
+    """The latest units' monthly report day (`unit_monthly_day`) on or before today."""
+    day = unit_monthly_day(today.year, today.month)
+    if today >= day:
+        return day
     y, m = _month_before(today)
-    return dt.date(y, m, UNIT_MONTHLY_DAY)
+    return unit_monthly_day(y, m)
 
 
 def issue_number(report_date: dt.date) -> int:

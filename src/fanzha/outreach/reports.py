@@ -5,7 +5,7 @@ Two reports:
   handed out, home-visit coverage, anti-fraud app / call warning /
   jinzhongzhao rates against the running target, per child node, with the
   period's activities, WeChat pushes, unit staff and school receipts;
-- unit monthly (每月25日): the units under a node (or one unit): activities
+- unit monthly (每月25日前报送, made on the last working day before the 25th): the units under a node (or one unit): activities
   for staff and service users, staff install rates by unit type and unit.
 
 `semimonthly_data` / `unit_monthly_data` build one plain dict (title, meta,
@@ -278,7 +278,7 @@ def semimonthly_data(user, node: Node, report_date: dt.date, *, period: ReportPe
 
 def unit_monthly_data(user, *, node: Node | None = None, unit: Unit | None = None, report_date: dt.date,
                       period: ReportPeriod | None = None) -> dict:
-    """The units' monthly report (每月25日) for every unit under `node`, or for one `unit`."""
+    """The units' monthly report (due by the 25th, month to date) for every unit under `node`, or for one `unit`."""
     period = period or unit_monthly(report_date)
     acts = sel.activities_for(user, node=node, unit=unit, start=period.start, end=period.end).filter(unit__isnull=False)
     act_totals = sel.activity_totals(acts)

@@ -60,10 +60,13 @@ from fanzha.outreach.periods import ReportPeriod, week_start
 PACE_WEEKS = 4  # installs of the last N weeks give the pace of a projection
 PUSHES_PER_WEEK = 2
 
-# Unit kinds by target group: street staff are the street's own departments;
+# Unit kinds by target group: street staff are the street's own departments
+# and the government units (机关, the police station: 全街道干部职工 100%);
 # industry staff are the units the departments supervise (行业单位人员).
-STREET_STAFF_KINDS = (UnitKind.STREET_DEPARTMENT,)
-INDUSTRY_KINDS = tuple(k for k in UnitKind.values if k not in (UnitKind.STREET_DEPARTMENT, UnitKind.GOVERNMENT))
+# The "departments" group judges each of the staff-group units on its own.
+STREET_STAFF_KINDS = (UnitKind.STREET_DEPARTMENT, UnitKind.GOVERNMENT)
+DEPARTMENT_KINDS = STREET_STAFF_KINDS
+INDUSTRY_KINDS = tuple(k for k in UnitKind.values if k not in STREET_STAFF_KINDS)
 
 
 def pct(n: int, d: int) -> float | None:
@@ -671,11 +674,14 @@ class Progress:
     projected_rate: float | None = None
     status: str = "no_target"  # met / on_track / behind / missed / no_target / no_people
     shortfall_points: float = 0.0
+    is_unit: bool = False  # a department's row (group "departments"): node_id is the unit's id
 
     def as_dict(self) -> dict:
         t = self.target
         return {
             "node": {"id": self.node_id, "name": self.name, "level": self.level}, "group": self.group,
+            "unit": {"id": self.node_id, "name": self.name} if self.is_unit else None,
+            "target_historical": bool(t and t.historical),
             "people": self.people, "installed": self.installed, "rate": self.rate,
             "target_rate": float(t.rate) if t else None, "deadline": t.deadline.isoformat() if t else None,
             "target_node": t.node.name if t else None, "needed": self.needed, "gap": self.gap,
@@ -732,6 +738,8 @@ def install_progress(user, root: Node, *, level: str | None = None, group: str =
         level = root.level
     if root.level != Level.GROUP and level == Level.GROUP:
         level = Level.GRID
+    if group == TargetGroup.DEPARTMENTS:
+        return department_progress(user, root, as_of=as_of, pace_weeks=pace_weeks)
     if rolled is None or rolled.period.end != as_of or rolled.pace_weeks != pace_weeks or rolled.root.id != root.id:
         rolled = rollup(user, root, period=ReportPeriod(as_of, as_of), pace_weeks=pace_weeks)
     counts = group_counts(user, root, level, as_of=as_of, pace_weeks=pace_weeks, rolled=rolled, groups=[group])
@@ -764,6 +772,45 @@ def install_progress(user, root: Node, *, level: str | None = None, group: str =
                     key=lambda p: (-p.shortfall_points, -p.gap, p.name))
     return {"root": root_p, "rows": rows, "behind": behind, "as_of": as_of, "level": level, "group": group,
             "pace_weeks": pace_weeks}
+
+
+def department_progress(user, root: Node, *, as_of: dt.date, pace_weeks: int = PACE_WEEKS) -> dict:
+    """Every street department and government unit under root judged on its own staff against the
+    "departments" target applying to its place (seed 002: 各部门 … 7月底30%、8月底60%、9月底100%).
+
+    Same shape as `install_progress`; rows are units (`is_unit`), the root row is all of them together.
+    Three queries: the units, their staff counts (`staff_by_unit`), the targets.
+    """
+    fields = ("county", "street", "community", "grid", "group")
+    units = list(scoped(Unit.objects.filter(kind__in=DEPARTMENT_KINDS, **{f"{root.level}_id": root.id}), user)
+                 .order_by("name").values("id", "name", *(f"{f}_id" for f in fields)))
+    per_unit = staff_by_unit(user, node=root, as_of=as_of, pace_weeks=pace_weeks)
+    root_chain = [i for i in (getattr(root, f"{f}_id") for f in fields) if i] or [root.id]
+    chains = {root.id: root_chain}
+    for u in units:
+        chains[-u["id"]] = list(dict.fromkeys(root_chain + [u[f"{f}_id"] for f in fields if u[f"{f}_id"]]))
+    depth_of: dict[int, int] = {}
+    for chain in chains.values():
+        for depth, i in enumerate(chain):
+            depth_of[i] = max(depth_of.get(i, 0), depth)
+    applying = targets_applying(user, chains)
+    total = GroupCount()
+    rows = []
+    for u in units:
+        c = per_unit.get(u["id"])
+        counts = GroupCount(c.staff, c.app, c.recent) if c else GroupCount()
+        total.add(counts)
+        t = current_target(applying[-u["id"]], TargetGroup.DEPARTMENTS, as_of, depth_of)
+        p = progress_of(node_id=u["id"], name=u["name"], level="unit", group=TargetGroup.DEPARTMENTS, counts=counts,
+                        target=t, as_of=as_of, pace_weeks=pace_weeks)
+        p.is_unit = True
+        rows.append(p)
+    root_p = progress_of(node_id=root.id, name=root.name, level=root.level, group=TargetGroup.DEPARTMENTS, counts=total,
+                         target=current_target(applying[root.id], TargetGroup.DEPARTMENTS, as_of, depth_of),
+                         as_of=as_of, pace_weeks=pace_weeks)
+    behind = sorted((p for p in rows if p.status in ("behind", "missed")), key=lambda p: (-p.shortfall_points, -p.gap, p.name))
+    return {"root": root_p, "rows": rows, "behind": behind, "as_of": as_of, "level": "unit",
+            "group": TargetGroup.DEPARTMENTS, "pace_weeks": pace_weeks}
 
 
 def install_timeline(user, root: Node, *, start: dt.date, end: dt.date, rolled: Rollup | None = None) -> list[dict]:

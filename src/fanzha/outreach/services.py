@@ -543,8 +543,12 @@ def install_target_set(*, user, node: Node, group: str, rate, deadline: dt.date 
                        today: dt.date | None = None, allow_past: bool = False) -> InstallTarget:
     """Create a target, or change the rate of an existing one (same node, group and deadline).
 
-    A new target must lie ahead (deadline today or later); the rate is a
-    percentage above 0 and at most 100.
+    The rate is a percentage above 0 and at most 100. A new target whose
+    deadline has already passed is a past plan entered for history and the
+    assessment: it is kept, flagged `historical` (never refused). Year-end
+    targets (deadline 31 December) of a node and group are the plan's yearly
+    steps and must rise year on year (seed 002: 逐年上升), 100% staying 100%.
+    `allow_past` is accepted for older callers and changes nothing.
     """
     today = _today(today)
     errors: dict[str, list[str]] = {}
@@ -564,18 +568,32 @@ def install_target_set(*, user, node: Node, group: str, rate, deadline: dt.date 
     existing = None
     if deadline is not None and group in TargetGroup.values:
         existing = InstallTarget.objects.filter(node=node, group=group, deadline=deadline).first()
-        if existing is None and deadline < today and not allow_past:
-            errors.setdefault("deadline", []).append(
-                _("完成期限%(d)s已经过去：新目标的期限不能早于今天（%(today)s）") % {"d": deadline.isoformat(), "today": today.isoformat()})
+        if r is not None and r.is_finite() and 0 < r <= 100 and (deadline.month, deadline.day) == (12, 31):
+            for msg in _yearly_step_errors(node=node, group=group, rate=r, deadline=deadline):
+                errors.setdefault("rate", []).append(msg)
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        t = existing or InstallTarget(node=node, group=group, deadline=deadline,
+        t = existing or InstallTarget(node=node, group=group, deadline=deadline, historical=deadline < today,
                                       created_by=user if getattr(user, "pk", None) else None)
         t.rate = r
         t.note = (note or "").strip()[:200]
         t.save()
     return t
+
+
+def _yearly_step_errors(*, node: Node, group: str, rate: Decimal, deadline: dt.date) -> list[str]:
+    """The year-end steps of a node and group must rise: a later year's rate above an earlier one's (100 may stay 100)."""
+    out = []
+    steps = InstallTarget.objects.filter(node=node, group=group, deadline__month=12, deadline__day=31).exclude(deadline=deadline)
+    for s in steps:
+        if s.deadline < deadline and not (rate > s.rate or rate == s.rate == 100):
+            out.append(_("安装率应逐年上升：%(y)d年底目标%(r)s%%不高于%(y0)d年底的%(r0)s%%") % {
+                "y": deadline.year, "r": rate, "y0": s.deadline.year, "r0": s.rate})
+        elif s.deadline > deadline and not (rate < s.rate or rate == s.rate == 100):
+            out.append(_("安装率应逐年上升：%(y)d年底目标%(r)s%%不低于%(y1)d年底的%(r1)s%%") % {
+                "y": deadline.year, "r": rate, "y1": s.deadline.year, "r1": s.rate})
+    return out
 
 
 def install_target_delete(*, target: InstallTarget) -> None:
@@ -586,28 +604,44 @@ PLAN_TARGETS = "plan"
 CAMPAIGN_TARGETS = "campaign"
 
 
-def preset_targets(year: int, kind: str) -> list[tuple[str, int, dt.date, str]]:
+DEFAULT_YEARLY_STEPS = (55, 75)  # whole street at the ends of the plan's 2nd and 3rd years (set by the office)
+
+
+def preset_targets(year: int, kind: str, steps: tuple | list | None = None) -> list[tuple[str, int, dt.date, str]]:
     """The target shapes of seed 002, as (group, rate, deadline, note).
 
-    plan: street staff 100%, industry staff 60% and residents 30% by the end
-    of `year`, rising to 95% overall three years on;
-    campaign: residents 30% / 60% / 100% by 31 July / 31 August / 30 September.
+    plan (2021–2024 in the seed, `year` its first year): street staff (机关 and
+    the police station included) 100%, industry staff 60% and residents 30%
+    by the end of `year`; the whole street rising every year (`steps`, the
+    office's yearly figures for the years between, checked to rise) to 95%
+    by the end of `year` + 3;
+    campaign: 30% / 60% / 100% by 31 July / 31 August / 30 September, for
+    every community (residents) and every department (departments).
     """
     if kind == CAMPAIGN_TARGETS:
-        return [(TargetGroup.RESIDENTS, 30, dt.date(year, 7, 31), _("7月底前完成辖区30%")),
-                (TargetGroup.RESIDENTS, 60, dt.date(year, 8, 31), _("8月底前完成60%")),
-                (TargetGroup.RESIDENTS, 100, dt.date(year, 9, 30), _("9月底前完成100%"))]
-    return [(TargetGroup.STREET_STAFF, 100, dt.date(year, 12, 31), _("全街道干部职工安装率达100%")),
+        return [(g, rate, dt.date(year, m, d), note)
+                for g in (TargetGroup.RESIDENTS, TargetGroup.DEPARTMENTS)
+                for rate, m, d, note in ((30, 7, 31, _("7月底前完成辖区30%")), (60, 8, 31, _("8月底前完成60%")),
+                                         (100, 9, 30, _("9月底前完成100%")))]
+    steps = list(DEFAULT_YEARLY_STEPS if steps is None else steps)
+    rows = [(TargetGroup.STREET_STAFF, 100, dt.date(year, 12, 31), _("全街道干部职工安装率达100%")),
             (TargetGroup.INDUSTRY_STAFF, 60, dt.date(year, 12, 31), _("各单位职能部门管辖的行业人员安装率达60%以上")),
-            (TargetGroup.RESIDENTS, 30, dt.date(year, 12, 31), _("各村（社区）群众安装率达30%以上")),
-            (TargetGroup.ALL, 95, dt.date(year + 3, 12, 31), _("安装率逐年上升，整体达95%以上"))]
+            (TargetGroup.RESIDENTS, 30, dt.date(year, 12, 31), _("各村（社区）群众安装率达30%以上"))]
+    for i, rate in enumerate(steps):
+        rows.append((TargetGroup.ALL, rate, dt.date(year + 1 + i, 12, 31), _("安装率逐年上升（年度目标）")))
+    rows.append((TargetGroup.ALL, 95, dt.date(year + 1 + len(steps), 12, 31), _("全街道安装率整体达95%以上")))
+    return rows
 
 
-def preset_targets_set(*, user, node: Node, year: int, kind: str, today: dt.date | None = None) -> list[InstallTarget]:
-    """Set one of the seed's target shapes on a node, all or nothing (a deadline already past refuses the lot)."""
+def preset_targets_set(*, user, node: Node, year: int, kind: str, today: dt.date | None = None,
+                       steps: tuple | list | None = None) -> list[InstallTarget]:
+    """Set one of the seed's target shapes on a node, all or nothing (a bad yearly step refuses the lot).
+
+    A plan whose deadlines have passed is entered as history (flagged, not refused).
+    """
     with transaction.atomic():
         return [install_target_set(user=user, node=node, group=g, rate=r, deadline=d, note=n, today=today)
-                for g, r, d, n in preset_targets(year, kind)]
+                for g, r, d, n in preset_targets(year, kind, steps)]
 
 
 # --- WeChat pushes --------------------------------------------------------------------------

@@ -221,13 +221,17 @@ def test_evidence_not_served_as_static(client, personas, activity):
 
 
 def test_target_form_validation(login, personas, tree):
-    """Rate above 100% and a deadline in the past are refused with clear messages; values kept."""
+    """Rate above 100% is refused with a clear message, values kept; a past deadline is kept as history (flagged)."""
     c = login(personas.office)
     r = c.post("/outreach/targets/", {"action": "set", "node": tree.c1.pk, "group": "residents", "rate": "120",
                                        "deadline": "2020-01-01", "note": "年底目标"})
     html = r.content.decode()
-    assert r.status_code == 200 and "不能超过100%" in html and "已经过去" in html and "年底目标" in html
+    assert r.status_code == 200 and "不能超过100%" in html and "年底目标" in html
     assert not InstallTarget.objects.exists()
+    r = c.post("/outreach/targets/", {"action": "set", "node": tree.c1.pk, "group": "residents", "rate": "30",
+                                       "deadline": "2020-06-30"})
+    assert r.status_code == 302 and InstallTarget.objects.get().historical
+    InstallTarget.objects.all().delete()
     r = c.post("/outreach/targets/", {"action": "set", "node": tree.c1.pk, "group": "residents", "rate": "95",
                                        "deadline": f"{timezone.localdate().year + 1}-12-31"})
     assert r.status_code == 302 and InstallTarget.objects.get().rate == 95
@@ -347,9 +351,9 @@ def test_api_targets(login, personas, tree):
     r = c.post("/api/v1/outreach/targets", json.dumps({"node_id": tree.c1.pk, "group": "residents", "rate": 101,
                                                        "deadline": f"{year}-12-31"}), content_type="application/json")
     assert r.status_code == 400 and "不能超过100%" in r.json()["detail"]
-    r = c.post("/api/v1/outreach/targets", json.dumps({"node_id": tree.c1.pk, "group": "residents", "rate": 60,
+    r = c.post("/api/v1/outreach/targets", json.dumps({"node_id": tree.c1.pk, "group": "residents", "rate": 30,
                                                        "deadline": "2021-12-31"}), content_type="application/json")
-    assert r.status_code == 400 and "已经过去" in r.json()["detail"]
+    assert r.status_code == 201 and r.json()["historical"] is True  # a past plan: kept as history
     r = c.post("/api/v1/outreach/targets", json.dumps({"node_id": tree.c1.pk, "group": "residents", "rate": 60,
                                                        "deadline": f"{year}-12-31"}), content_type="application/json")
     assert r.status_code == 201
@@ -383,21 +387,24 @@ def test_liaison_marks_staff_installs(login, personas, tree):
 
 
 def test_seed_target_presets(login, personas, tree):
-    """The campaign (30/60/100% by July/August/September) and the plan targets are set in one go, or not at all."""
+    """The campaign (30/60/100% by July/August/September, communities and departments) and the plan targets are set
+    in one go; a past plan is kept as history."""
     c = login(personas.office)
     year = timezone.localdate().year + 1
     r = c.post(f"/outreach/targets/?node={tree.street.pk}", {"action": "campaign", "campaign-node": tree.street.pk,
                                                               "campaign-kind": "campaign", "campaign-year": year})
     assert r.status_code == 302
-    assert sorted((float(t.rate), t.deadline.month) for t in InstallTarget.objects.all()) == [(30.0, 7), (60.0, 8), (100.0, 9)]
-    r = c.post(f"/outreach/targets/?node={tree.street.pk}", {"action": "campaign", "campaign-node": tree.c1.pk,
-                                                              "campaign-kind": "plan", "campaign-year": 2022})
-    assert r.status_code == 200 and "已经过去" in r.content.decode()
-    assert InstallTarget.objects.count() == 3
+    assert sorted((t.group, float(t.rate), t.deadline.month) for t in InstallTarget.objects.all()) == [
+        ("departments", 30.0, 7), ("departments", 60.0, 8), ("departments", 100.0, 9),
+        ("residents", 30.0, 7), ("residents", 60.0, 8), ("residents", 100.0, 9)]
+    r = c.post(f"/outreach/targets/?node={tree.street.pk}", {"action": "campaign", "campaign-node": tree.c2.pk,
+                                                              "campaign-kind": "plan", "campaign-year": 2021})
+    assert r.status_code == 302 and all(t.historical for t in InstallTarget.objects.filter(node=tree.c2))
     r = c.post(f"/outreach/targets/?node={tree.street.pk}", {"action": "campaign", "campaign-node": tree.c1.pk,
                                                               "campaign-kind": "plan", "campaign-year": year})
-    assert r.status_code == 302 and InstallTarget.objects.filter(node=tree.c1).count() == 4
-    assert InstallTarget.objects.get(node=tree.c1, group="all").deadline == dt.date(year + 3, 12, 31)
+    assert r.status_code == 302 and InstallTarget.objects.filter(node=tree.c1).count() == 6
+    steps = InstallTarget.objects.filter(node=tree.c1, group="all").order_by("deadline")
+    assert [(t.deadline.year, float(t.rate)) for t in steps] == [(year + 1, 55.0), (year + 2, 75.0), (year + 3, 95.0)]
 
 
 def test_oversized_photo_on_the_visit_form(login, personas, tree, settings):

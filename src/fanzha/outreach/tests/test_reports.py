@@ -60,14 +60,14 @@ def records(tree, personas):
 
 
 def test_periods():
-    """13th: from the 29th before (1 March after a short February); 28th: from the 14th; 25th: from the 26th."""
+    """13th: from the 29th before (1 March after a short February); 28th: from the 14th; monthly: the month to date."""
     assert periods.semimonthly(dt.date(2026, 11, 13)) == periods.ReportPeriod(dt.date(2026, 10, 29), dt.date(2026, 11, 13))
     assert periods.semimonthly(dt.date(2026, 11, 28)) == periods.ReportPeriod(dt.date(2026, 11, 14), dt.date(2026, 11, 28))
     assert periods.semimonthly(dt.date(2026, 3, 13)).start == dt.date(2026, 3, 1)
     assert periods.semimonthly(dt.date(2028, 3, 13)).start == dt.date(2028, 2, 29)
     assert periods.semimonthly(dt.date(2026, 1, 13)).start == dt.date(2025, 12, 29)
     assert periods.semimonthly(dt.date(2026, 11, 30)).start == dt.date(2026, 11, 29)
-    assert periods.unit_monthly(dt.date(2026, 11, 25)) == periods.ReportPeriod(dt.date(2026, 10, 26), dt.date(2026, 11, 25))
+    assert periods.unit_monthly(dt.date(2026, 11, 24)) == periods.ReportPeriod(dt.date(2026, 11, 1), dt.date(2026, 11, 24))
     assert periods.issue_number(dt.date(2026, 11, 28)) == 22
     assert periods.last_semimonthly_day(dt.date(2026, 11, 5)) == dt.date(2026, 10, 28)
 

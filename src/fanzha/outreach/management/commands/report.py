@@ -30,15 +30,15 @@ def _date(value: str) -> dt.date:
 
 
 class Command(BaseCommand):
-    help = "Make the semimonthly (13th/28th) or units' monthly (25th) report as .xlsx or .docx."
+    help = "Make the semimonthly (13th/28th) or units' monthly report (due by the 25th) as .xlsx or .docx."
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="which", required=True)
         for name, helptext in (("semimonthly", "community/street/county outreach and app report of the 13th and 28th"),
-                               ("unit-monthly", "units' monthly report of the 25th")):
+                               ("unit-monthly", "units' monthly report (made on the 24th or the last working day before the 25th)")):
             p = sub.add_parser(name, help=helptext)
             p.add_argument("--node", required=True, help="node code (e.g. DEMO, DEMO-C01)")
-            p.add_argument("--date", required=True, help="report date YYYY-MM-DD (the 13th/28th, or the 25th)")
+            p.add_argument("--date", required=True, help="report date YYYY-MM-DD (the 13th/28th, or the monthly report day)")
             p.add_argument("--out", required=True, help="output file; .xlsx or .docx")
             if name == "unit-monthly":
                 p.add_argument("--unit", type=int, help="one unit's id instead of all units under the node")
