@@ -118,6 +118,7 @@ HOME_PANELS: list[tuple[str, str, str | None]] = [
     ("clues", "org/panels/clues.html", None),  # clue hand-offs past their deadline
     ("supervision", "org/panels/supervision.html", None),  # the leader's contact points and what is overdue
     ("duties", "org/panels/duties.html", None),  # the user's duties this period, and who is behind
+    ("analysis", "analysis/_overview.html", "fanzha.analysis.overview.home_overview"),  # the leader's overview
 ]
 
 
