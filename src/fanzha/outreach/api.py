@@ -143,6 +143,24 @@ def target_progress(request, node: Optional[int] = Query(None, ge=1, le=MAX_ID),
             "behind": [p.as_dict() for p in data["behind"]]}
 
 
+@router.get("/outreach/visit-coverage", summary="Home-visit publicity rate (入户宣传率) against its 100% target")
+def visit_coverage(request, node: Optional[int] = Query(None, ge=1, le=MAX_ID), start: Optional[dt.date] = None,
+                   end: Optional[dt.date] = None):
+    """Households reached (visited at least once from `start` to `end`, default this month to date) of the node and
+    each node one level down, with status (met / in_progress / missed / no_households) and households not reached."""
+    user = _user(request)
+    root = _node(user, node)
+    today = timezone.localdate()
+    end = min(end or today, today)
+    start = start or end.replace(day=1)
+    if start > end:
+        from django.core.exceptions import ValidationError
+        from django.utils.translation import gettext
+
+        raise ValidationError({"start": [gettext("开始日期不能晚于结束日期")]})
+    return sel.visit_coverage(user, root, period=ReportPeriod(start, end), today=today)
+
+
 # --- activities -----------------------------------------------------------------------------
 
 

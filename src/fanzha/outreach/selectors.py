@@ -1073,3 +1073,51 @@ def invalidate_heads(*node_ids: int | None) -> None:
     keys = [f"fanzha:outreach:heads:{timezone.localdate():%Y%m%d}:{i}" for i in node_ids if i]
     if keys:
         cache.delete_many(keys)
+
+
+# --- home-visit publicity rate (入户宣传率) -------------------------------------------------------
+
+HOME_VISIT_TARGET = 100  # seed 002: 确保入户宣传率达到100%
+
+
+def home_visit_target() -> float:
+    """The home-visit publicity target in percent (settings.FANZHA_HOME_VISIT_TARGET, seed default 100)."""
+    return float(getattr(settings, "FANZHA_HOME_VISIT_TARGET", HOME_VISIT_TARGET))
+
+
+def visit_coverage(user, root: Node, *, period: ReportPeriod, today: dt.date | None = None,
+                   rolled: Rollup | None = None) -> dict:
+    """入户宣传率 of root and each node one level down for a period, against the 100% target.
+
+    Households reached = visited at least once in the period (the roll-up's figure, the same as the
+    semimonthly report's). Status: met when every household is reached; while the period runs,
+    in_progress; once it has ended, missed. `not_reached` = households − reached.
+    """
+    today = today or timezone.localdate()
+    rolled = rolled or rollup(user, root, period=period)
+    target = home_visit_target()
+    running = period.end >= today
+
+    def row(info) -> dict:
+        f = rolled.of(info.id)
+        rate = f.coverage
+        met = f.households > 0 and rate is not None and rate >= target
+        status = "no_households" if f.households == 0 else ("met" if met else ("in_progress" if running else "missed"))
+        return {"node": {"id": info.id, "name": info.name, "level": info.level}, "households": f.households,
+                "reached": f.visited, "not_reached": max(0, f.households - f.visited), "rate": rate,
+                "target": target, "status": status}
+
+    children = [row(n) for n in rolled.children(root.id)]
+    children.sort(key=lambda r: (r["rate"] if r["rate"] is not None else 101, r["node"]["name"]))
+    return {"period": {"start": period.start.isoformat(), "end": period.end.isoformat(), "label": period.label},
+            "target": target, "root": row(rolled.root), "rows": children}
+
+
+def households_not_reached(user, node: Node, *, period: ReportPeriod, limit: int = 500) -> list[dict]:
+    """The households under a community, grid or group with no home visit in the period (first `limit`)."""
+    col = f"{node.level}_id"
+    visited = HomeVisit.objects.filter(**{col: node.id}, visited_on__gte=period.start, visited_on__lte=period.end
+                                       ).values("household_id")
+    qs = (scoped(Household.objects.filter(**{col: node.id}), user).exclude(id__in=visited)
+          .order_by("grid_id", "address", "id"))
+    return list(qs.values("id", "address", "head_name", "grid__name")[:limit])

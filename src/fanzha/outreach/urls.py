@@ -22,6 +22,7 @@ urlpatterns = [
     path("units/<int:pk>/installs/", views.unit_installs, name="unit_installs"),
     path("targets/", views.targets, name="targets"),
     path("targets/<int:pk>/delete/", views.target_delete, name="target_delete"),
+    path("coverage/", views.visit_coverage, name="visit_coverage"),
     path("wechat/", views.wechat, name="wechat"),
     path("letters/", views.letters, name="letters"),
     path("letters/<int:pk>/", views.letter_detail, name="letter_detail"),

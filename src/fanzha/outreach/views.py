@@ -1036,3 +1036,30 @@ def outreach_settings(request):
     rows = [{"street": s, "form": SettingForm(initial={"keep_gps": keep.get(s.id, False)}, auto_id=f"id_%s_{s.id}")}
             for s in streets]
     return render(request, "outreach/settings.html", {"rows": rows})
+
+
+# --- home-visit publicity rate (入户宣传率) ----------------------------------------------------
+
+
+@area_view("outreach.targets")
+@require_safe
+def visit_coverage(request):
+    """入户宣传率 against its 100% target for a period: each node one level down with its status, and for a
+    community, grid or group the households not yet reached (each with its visit form)."""
+    user = request.user
+    if not sel.scope_has_tree(user):
+        raise Http404
+    node = _node_param(request)
+    if node is None:
+        raise Http404
+    period, key = _period_param(request)
+    data = sel.visit_coverage(user, node, period=period)
+    missing = []
+    if node.level in (Level.COMMUNITY, Level.GRID, Level.GROUP):
+        missing = sel.households_not_reached(user, node, period=period)
+    return render(request, "outreach/visit_coverage.html", {
+        "node": node, "crumbs": _crumbs(user, node), "data": data, "period": period, "p": key,
+        "presets": [("semimonth", _("本半月")), ("month", _("本月")), ("quarter", _("本季度")), ("year", _("本年"))],
+        "missing": missing, "missing_capped": len(missing) >= 500,
+        "status_labels": {"met": _("已完成"), "in_progress": _("进行中"), "missed": _("未完成"), "no_households": _("无住户")},
+    })

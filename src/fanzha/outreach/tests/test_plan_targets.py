@@ -131,3 +131,31 @@ def test_yearly_steps_must_rise(tree, personas):
                                     today=dt.date(2026, 11, 26))
     assert "逐年上升" in str(e.value)
     assert not InstallTarget.objects.filter(node=tree.street).exists()  # all or nothing
+
+
+# --- home-visit publicity rate --------------------------------------------------------------------
+
+
+def test_home_visit_rate_target_100_with_households_not_reached(tree, personas, login):
+    """入户宣传率 target 100%: one of two households of 东关 visited this month is in progress at 50%, the other is listed."""
+    from fanzha.outreach.models import HomeVisit
+    from fanzha.outreach.periods import ReportPeriod
+
+    today = timezone.localdate()
+    v = HomeVisit(household=tree.h1, visited_on=today, visitors="网格员", recorded_by=personas.grid1)
+    v.place_like(tree.h1)
+    v.save()
+    period = ReportPeriod(today.replace(day=1), today)
+    data = sel.visit_coverage(personas.office, tree.street, period=period)
+    c1 = next(r for r in data["rows"] if r["node"]["id"] == tree.c1.id)
+    assert data["target"] == 100.0
+    assert (c1["households"], c1["reached"], c1["not_reached"], c1["status"]) == (2, 1, 1, "in_progress")
+    past = sel.visit_coverage(personas.office, tree.street, period=ReportPeriod(dt.date(2020, 1, 1), dt.date(2020, 1, 31)),
+                              today=today)
+    assert next(r for r in past["rows"] if r["node"]["id"] == tree.c1.id)["status"] == "missed"
+    page = login(personas.office).get(f"/outreach/coverage/?node={tree.c1.pk}&p=month")
+    html = page.content.decode()
+    assert page.status_code == 200 and tree.h2.address in html and f"/outreach/households/{tree.h2.pk}/visit/" in html
+    assert f"/outreach/households/{tree.h1.pk}/visit/" not in html
+    api = login(personas.office).get(f"/api/v1/outreach/visit-coverage?node={tree.street.pk}").json()
+    assert api["target"] == 100.0 and api["root"]["reached"] == 1
