@@ -54,14 +54,49 @@ class BodyNotAnObject(ValueError):
     pass
 
 
+class NulInRequest(ValueError):
+    """A text value holds a NUL character, which no text field accepts (the schema says so: see no_nul_in_schema)."""
+
+    def __init__(self, source: str, path: list[str]):
+        super().__init__(source, path)
+        self.source, self.path = source, path
+
+
+def _find_nul(value, path: list[str]) -> list[str] | None:
+    if isinstance(value, str):
+        return path if "\x00" in value else None
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        return None
+    for key, item in items:
+        found = _find_nul(item, [*path, str(key)])
+        if found is not None:
+            return found
+    return None
+
+
 class ObjectBodyParser(Parser):
-    """Request bodies are JSON objects; a list, string or null is refused as such."""
+    """Request bodies are JSON objects; a list, string or null is refused as such. A NUL character in any
+    text of the body or the query string is refused with 422 (PostgreSQL cannot store it)."""
 
     def parse_body(self, request):
         data = json.loads(request.body)
         if not isinstance(data, dict):
             raise BodyNotAnObject()
+        found = _find_nul(data, [])
+        if found is not None:
+            raise NulInRequest("body", found)
         return data
+
+    def parse_querydict(self, data, list_fields, request):
+        result = super().parse_querydict(data, list_fields, request)
+        found = _find_nul(result, [])
+        if found is not None and data is request.GET:
+            raise NinjaValidationError([{"type": "nul", "loc": ("query", *found), "msg": _("不能包含空字符")}])
+        return result
 
 
 ERROR_SCHEMA = {
@@ -82,15 +117,72 @@ COMMON_ERRORS = {
     "422": "the request does not match this schema (field messages in `errors`)",
     "429": "too many requests of this kind: wait and retry",
 }
+# A rule that depends on the data or on today (a date range reversed, a report date in the future, a
+# duplicate) cannot be said in a schema: it answers 400 with the field's message, on reads as on writes.
+RULE_ERROR = "a rule the service checks was broken (field messages in `errors`), or the body is not a JSON object"
+COMMON_ERRORS["400"] = RULE_ERROR
 WRITE_ERRORS = {
-    "400": "a rule the service checks was broken (field messages in `errors`), or the body is not a JSON object",
     "409": "the write clashes with another (changed meanwhile, already done): reload and retry",
     "413": "the body is too big",
 }
 
 
+NO_NUL = r"^[^\x00]*$"
+
+
+def no_nul_in_schema(node) -> None:
+    """State in the schema the rule ObjectBodyParser enforces: no text value holds a NUL character.
+    Strings with their own pattern, enum or format already exclude it."""
+    if isinstance(node, list):
+        for item in node:
+            no_nul_in_schema(item)
+        return
+    if not isinstance(node, dict):
+        return
+    if node.get("type") == "string" and not ({"pattern", "enum", "const", "format"} & node.keys()):
+        node["pattern"] = NO_NUL
+    for key, value in node.items():
+        if key not in ("example", "examples", "default", "enum", "const"):
+            no_nul_in_schema(value)
+
+
+# Any JSON value without a NUL character in its text: what a body may hold in a property the schema does
+# not name (the endpoint ignores it, but ObjectBodyParser still refuses a NUL anywhere in the body).
+JSON_WITHOUT_NUL = {
+    "title": "JsonWithoutNul",
+    "anyOf": [
+        {"type": "string", "pattern": NO_NUL}, {"type": "number"}, {"type": "boolean"}, {"type": "null"},
+        {"type": "array", "items": {"$ref": "#/components/schemas/JsonWithoutNul"}},
+        {"type": "object", "additionalProperties": {"$ref": "#/components/schemas/JsonWithoutNul"}},
+    ],
+}
+
+
+def _body_schemas(schema: dict):
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            if isinstance(operation, dict):
+                content = operation.get("requestBody", {}).get("content", {})
+                for media in content.values():
+                    yield media.get("schema", {})
+
+
 def document_errors(schema: dict) -> dict:
-    """Add the error answers every endpoint can give to its operations, with one Error schema."""
+    """Add the error answers every endpoint can give to its operations, with one Error schema, and the
+    rules every input follows (no NUL in text, also in properties a body may add)."""
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    for component in components.values():
+        no_nul_in_schema(component)
+    for body in _body_schemas(schema):
+        target = components.get(body["$ref"].rsplit("/", 1)[1], {}) if "$ref" in body else body
+        if target.get("type") == "object" and "additionalProperties" not in target:
+            target["additionalProperties"] = {"$ref": "#/components/schemas/JsonWithoutNul"}
+    components["JsonWithoutNul"] = JSON_WITHOUT_NUL
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            if isinstance(operation, dict):
+                no_nul_in_schema(operation.get("parameters", []))
+                no_nul_in_schema(operation.get("requestBody", {}))
     schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
     ref = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
     for operations in schema.get("paths", {}).values():
@@ -205,6 +297,10 @@ def _http_error(request, exc: HttpError):
         cause = exc.__cause__
         if isinstance(cause, BodyNotAnObject):
             detail = _("请求体应为 JSON 对象")
+        elif isinstance(cause, NulInRequest):
+            field = ".".join(cause.path) or "body"
+            return error_response(request, 422, _("请求参数无效（%(f)s: 不能包含空字符）") % {"f": field},
+                                  {field: [_("不能包含空字符")]})
         elif isinstance(cause, json.JSONDecodeError):
             detail = _("请求体不是有效的 JSON（第 %(line)d 行第 %(col)d 列）") % {"line": cause.lineno, "col": cause.colno}
         else:

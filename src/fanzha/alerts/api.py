@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Literal, Union
+from typing import Literal, Optional, Union
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -37,6 +37,7 @@ from fanzha.alerts import selectors, services
 from fanzha.alerts.figures import Window, alert_figures
 from fanzha.alerts.models import Alert, Sender
 from fanzha.core.api_auth import require_perm
+from fanzha.core.api_types import PERIOD_PATTERN, Money
 from fanzha.org import selectors as org_selectors
 
 router = Router(tags=["alerts"])
@@ -272,12 +273,12 @@ def alert_step(request, alert_id: int, payload: StepIn):
     return _out(selectors.alert_get(request.user, alert_id))
 
 
-class CloseIn(Schema):
+class AlertCloseIn(Schema):
     version: int = Field(..., ge=1, le=2**31 - 1, description="the version the caller last saw (optimistic lock)")
     outcome: Literal["dissuaded", "defrauded", "false_alarm", "unreachable", "not_ours"]
     note: str = Field("", max_length=2000)
-    saved_amount: Decimal = Field(Decimal(0), ge=0, max_digits=14, decimal_places=2)
-    loss: Decimal = Field(Decimal(0), ge=0, max_digits=14, decimal_places=2)
+    saved_amount: Money = Decimal(0)
+    loss: Money = Decimal(0)
 
 
 class CloseOut(AlertOut):
@@ -285,7 +286,7 @@ class CloseOut(AlertOut):
 
 
 @router.post("/alerts/{int:alert_id}/close", response=CloseOut, summary="Close an alert with its outcome")
-def alert_close(request, alert_id: int, payload: CloseIn):
+def alert_close(request, alert_id: int, payload: AlertCloseIn):
     """409 if the alert changed since `version` (nothing overwritten)."""
     alert = _acting(request, alert_id)
     try:
@@ -298,9 +299,10 @@ def alert_close(request, alert_id: int, payload: CloseIn):
 
 class FigureFilters(Schema):
     node: int | None = Field(None, ge=1, le=2**63 - 1)
-    period: str = Field("", max_length=12, description="'' or 'recent' (six months), 2025, 2025H1, 2025Q3, 2025-07")
-    start: str = Field("", max_length=10, description="first day (YYYY-MM-DD); with `end`, instead of `period`")
-    end: str = Field("", max_length=10, description="last day (YYYY-MM-DD), inclusive")
+    period: str = Field("", max_length=12, pattern=rf"^(recent|{PERIOD_PATTERN[1:-1]})$",
+                        description="'' or 'recent' (six months), 2025, 2025H1, 2025Q3, 2025-07")
+    start: Optional[dt.date] = Field(None, description="first day (YYYY-MM-DD); with `end`, instead of `period`")
+    end: Optional[dt.date] = Field(None, description="last day (YYYY-MM-DD), inclusive")
 
 
 @router.get("/stats/alerts", summary="Alert figures by node, period and person")

@@ -150,8 +150,8 @@ class ClueIn(Schema):
 def clue_create(request, data: ClueIn):
     _require_area(request, "clues.new")
     node = Node.objects.filter(pk=data.node_id).first()
-    if node is None:
-        raise ValidationError({"node_id": _("未知的地点")})
+    if node is None:  # a reference to a missing record answers 404, as in a path
+        raise Http404
     clue = services.clue_create_from(
         source=data.source, node=node, summary=data.summary, kind=data.kind, place_text=data.place_text,
         occurred_on=data.occurred_on, reporter_name=data.reporter_name, reporter_phone=data.reporter_phone,

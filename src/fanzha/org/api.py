@@ -13,8 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal, Optional
 
-from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema
@@ -23,6 +22,7 @@ from pydantic import AfterValidator, BeforeValidator, StringConstraints
 
 from fanzha.core.versioning import Conflict
 from fanzha.core.api_auth import require_perm
+from fanzha.core.api_types import NO_NUL
 from fanzha.core.audit import audit
 from fanzha.core.models import AuditAction
 from fanzha.core.scoping import scope_of
@@ -54,10 +54,6 @@ UNIT_DETAIL_STAFF = 200
 # --- input types ---------------------------------------------------------------
 
 
-def _blank_to_none(value):
-    return None if isinstance(value, str) and not value.strip() else value
-
-
 def _number_to_text(value):
     # A JSON client may send a phone or ID number as a number.
     return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
@@ -71,11 +67,12 @@ def _no_nul(value: str) -> str:
 
 def Text(max_length: int):
     """A string of at most `max_length` characters with no NUL (PostgreSQL rejects those)."""
-    return Annotated[str, BeforeValidator(_number_to_text), StringConstraints(max_length=max_length), AfterValidator(_no_nul)]
+    return Annotated[str, BeforeValidator(_number_to_text), StringConstraints(max_length=max_length, pattern=NO_NUL),
+                     AfterValidator(_no_nul)]
 
 
 RecordId = Annotated[int, Field(ge=1, le=MAX_ID)]
-OptId = Annotated[Optional[RecordId], BeforeValidator(_blank_to_none)]
+OptId = Optional[RecordId]  # absent means "any"; `?node=` (empty) is refused by the schema
 ResidencyValue = Literal[tuple(Residency.values)]  # type: ignore[valid-type]
 TagValue = Literal["", "elderly", "elderly_alone", "student", "finance", "floating"]
 GenderValue = Literal["", "M", "F"]
@@ -430,18 +427,12 @@ def _filter_node(user, node_id: int | None) -> Node | None:
 
 
 def _household_for_write(user, household_id: int) -> Household:
-    """A household named in a request body; missing and out-of-scope read alike."""
-    try:
-        return selectors.household_get(user, household_id)
-    except Http404:
-        raise ValidationError({"household": [_("该户不存在")]}) from None
+    """A household named in a request body; missing and out-of-scope answer 404 alike (as in a path)."""
+    return selectors.household_get(user, household_id)
 
 
 def _node_for_write(user, node_id: int) -> Node:
-    try:
-        return selectors.node_get(user, node_id)
-    except Http404:
-        raise ValidationError({"node": [_("该节点不存在")]}) from None
+    return selectors.node_get(user, node_id)
 
 
 # --- who am I ------------------------------------------------------------------
