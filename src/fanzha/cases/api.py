@@ -14,16 +14,12 @@ from fanzha.cases import selectors, services
 from fanzha.cases.classifier import classify
 from fanzha.cases.models import Case
 from fanzha.cases.periods import Period
-from fanzha.cases.fraud_types import FraudType
-from fanzha.cases.models import Channel
 from fanzha.core.api_auth import require_perm
-from fanzha.core.api_types import PERIOD_PATTERN, Money
 from fanzha.core.scoping import get_scoped_or_404
 from fanzha.org import selectors as org_selectors
 from fanzha.org.models import Level, Node, Resident, Unit
 
 router = Router(tags=["cases"])
-PERIOD_DOC = "'' or 2024, 2024H1, 2024Q3, 2024-07"
 MAX_ID = 2**63 - 1
 
 
@@ -74,6 +70,7 @@ class CaseOut(Schema):
     number: str
     reported_on: dt.date
     loss_on: dt.date
+    outcome: str = Field(description="completed (既遂) or attempted (未遂)")
     victim_id: Optional[int]
     victim_name: str
     victim_age: Optional[int]
@@ -100,6 +97,7 @@ class CaseIn(Schema):
     number: str = Field("", max_length=40)
     reported_on: dt.date
     loss_on: dt.date
+    outcome: Literal["completed", "attempted"] = Field("completed", description="既遂 (completed) or 未遂 (attempted)")
     victim_id: Optional[int] = Field(None, ge=1, le=MAX_ID)
     community_id: Optional[int] = Field(None, ge=1, le=MAX_ID)
     victim_name: str = Field("", max_length=50)
@@ -110,10 +108,10 @@ class CaseIn(Schema):
     victim_floating: bool = False
     staff_link: Literal["", "staff", "family"] = ""
     unit_id: Optional[int] = Field(None, ge=1, le=MAX_ID)
-    loss: Money
-    stopped: Money = Decimal("0")
-    fraud_type: Literal[tuple(FraudType.values)]  # type: ignore[valid-type]
-    channel: Literal[tuple(Channel.values)] = "phone"  # type: ignore[valid-type]
+    loss: Decimal = Field(..., max_digits=14, decimal_places=2)
+    stopped: Decimal = Field(Decimal("0"), max_digits=14, decimal_places=2)
+    fraud_type: str = Field(..., max_length=32)
+    channel: str = Field("phone", max_length=10)
     narrative: str = Field("", max_length=20000)
 
 
@@ -141,8 +139,7 @@ def _user(request):
 
 
 @router.get("/cases", response=CasePage, summary="Cases in the caller's scope")
-def list_cases(request, node: Optional[int] = Query(None, ge=1, le=MAX_ID),
-               period: str = Query("", max_length=8, pattern=PERIOD_PATTERN, description=PERIOD_DOC),
+def list_cases(request, node: Optional[int] = Query(None, ge=1, le=MAX_ID), period: str = Query("", max_length=8),
                type: str = Query("", max_length=32), major: bool = False, staff: bool = False,
                limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0, le=10**9)):
     user = _user(request)
@@ -183,10 +180,12 @@ def update_case(request, case_id: int, payload: CaseIn):
 
 
 @router.get("/stats/cases", summary="Case statistics for a node and period")
-def case_stats(request, node: Optional[int] = Query(None, ge=1, le=MAX_ID),
-               period: str = Query("", max_length=8, pattern=PERIOD_PATTERN, description=PERIOD_DOC),
-               by: Literal["month", "quarter", "half", "year"] = "month"):
-    """Count, loss and stopped amount with 环比/同比, by type, channel, victim group and child node."""
+def case_stats(request, node: Optional[int] = Query(None, ge=1, le=MAX_ID), period: str = Query("", max_length=8),
+               by: Literal["month", "quarter", "half", "year"] = "month",
+               basis: Literal["occurred", "reported"] = "occurred"):
+    """Count, loss and stopped amount with 环比/同比, by type, channel, outcome (既遂/未遂), victim group and child
+    node; counted by the date the fraud happened (basis=occurred, default) or the report date (basis=reported),
+    said in `basis` / `basis_label`."""
     user = _user(request)
     node_obj = org_selectors.node_get(user, node) if node else None
     if node_obj is None:
@@ -198,19 +197,21 @@ def case_stats(request, node: Optional[int] = Query(None, ge=1, le=MAX_ID),
         from django.core.exceptions import ValidationError
 
         raise ValidationError({"period": [str(e)]}) from None
-    data = selectors.dashboard(user, node=node_obj, period=p, granularity=by)
+    data = selectors.dashboard(user, node=node_obj, period=p, granularity=by, basis=basis)
     data["node"] = {"id": node_obj.id, "name": node_obj.name, "level": node_obj.level} if node_obj else None
     return data
 
 
 @router.get("/targets/cases", summary="Reduction targets and progress")
-def case_targets(request, year: Optional[int] = Query(None, ge=2000, le=2100)):
+def case_targets(request, year: Optional[int] = Query(None, ge=2000, le=2100),
+                 basis: Literal["occurred", "reported"] = "occurred"):
+    """Completed cases (既遂) only, judged on count and loss (双下降): `status` is the worse of `count_status` and
+    `loss_status`; counted by the date the fraud happened unless basis=reported (said in `basis_label`)."""
     user = _user(request)
     out = []
     for t in selectors.targets_for(user, year=year):
-        p = selectors.target_progress(t, user=user)
+        p = selectors.target_progress(t, user=user, basis=basis)
         out.append({"node": {"id": t.node_id, "name": t.node.name}, "kind": t.kind, "period": t.period,
-                    "base_period": t.base_period, "change_pct": float(t.change_pct), "base": p.base,
-                    "actual": p.actual, "allowed": p.allowed, "change_actual_pct": p.change_pct,
-                    "projected": p.projected, "status": p.status})
+                    "base_period": t.base_period, "change_pct": float(t.change_pct), **p.as_dict(),
+                    "allowed": p.allowed, "change_actual_pct": p.change_pct, "projected": p.projected})
     return out

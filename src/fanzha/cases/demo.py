@@ -18,7 +18,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from fanzha.cases.models import MAJOR_LOSS, Case, StaffLink
+from fanzha.cases.models import MAJOR_LOSS, Case, Outcome, StaffLink
 from fanzha.org.models import Node, Residency, Resident, StaffMember
 
 # (code, share of all cases, median loss in yuan, channels)
@@ -149,8 +149,13 @@ def build_cases(*, root: Node, per_10k_per_year: float = 180.0, years: int = 3, 
             stopped = (loss * Decimal(str(round(rng.uniform(0.05, 0.6), 2)))).quantize(Decimal("0.01")) if rng.random() < 0.3 else Decimal("0")
             staff_unit = staff_by_resident.get(r[0])
             name = r[1][0] + "某"
+            serial = rng.randrange(10**5)
+            attempted = serial % 7 == 0  # about one in seven stopped before any loss (未遂); no extra draw
+            if attempted:
+                loss = stopped = Decimal("0")
             c = Case(
-                number=f"A{reported:%Y%m%d}{rng.randrange(10**5):05d}",
+                number=f"A{reported:%Y%m%d}{serial:05d}",
+                outcome=Outcome.ATTEMPTED if attempted else Outcome.COMPLETED,
                 reported_on=reported,
                 loss_on=reported - dt.timedelta(days=rng.choice([0, 0, 0, 1, 2, 5])),
                 victim_id=r[0], victim_name=r[1], victim_age=_age(r[2], reported), victim_gender=r[3],

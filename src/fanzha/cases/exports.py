@@ -32,11 +32,15 @@ def stats_workbook(data: dict, *, node_name: str) -> bytes:
         return ws
 
     t = data["total"]
-    sheet(_("汇总"), [_("范围"), _("期间"), _("发案数"), _("损失（元）"), _("止付冻结返还（元）"), _("环比（%）"), _("同比（%）"), _("重大案件")],
-          [[node_name, data["period_label"], t["count"], t["loss"], t["stopped"], t["pop_count_pct"], t["yoy_count_pct"], data["major"]]],
+    basis = data.get("basis_label", "")
+    sheet(_("汇总"), [_("范围"), _("期间"), _("发案数"), _("损失（元）"), _("止付冻结返还（元）"), _("环比（%）"), _("同比（%）"), _("重大案件"), _("统计口径")],
+          [[node_name, data["period_label"], t["count"], t["loss"], t["stopped"], t["pop_count_pct"], t["yoy_count_pct"], data["major"], basis]],
           (None, None, None, money, money, pct, pct))
-    sheet(_("趋势"), [_("期间"), _("发案数"), _("损失（元）"), _("止付冻结返还（元）"), _("环比（%）"), _("同比（%）")],
-          [[p["label"], p["count"], p["loss"], p["stopped"], p["pop_count_pct"], p["yoy_count_pct"]] for p in data["trend"]],
+    if data.get("by_outcome") is not None:
+        sheet(_("既遂未遂"), [_("既遂/未遂"), _("发案数"), _("损失（元）"), _("统计口径")],
+              [[r["label"], r["count"], r["loss"], basis] for r in data["by_outcome"]], (None, None, money))
+    sheet(_("趋势"), [_("期间"), _("发案数"), _("损失（元）"), _("止付冻结返还（元）"), _("环比（%）"), _("同比（%）"), _("统计口径")],
+          [[p["label"], p["count"], p["loss"], p["stopped"], p["pop_count_pct"], p["yoy_count_pct"], basis] for p in data["trend"]],
           (None, None, money, money, pct, pct))
     sheet(_("诈骗类型"), [_("类型"), _("发案数"), _("损失（元）")], [[r["label"], r["count"], r["loss"]] for r in data["by_type"]], (None, None, money))
     sheet(_("接触渠道"), [_("渠道"), _("发案数"), _("损失（元）")], [[r["label"], r["count"], r["loss"]] for r in data["by_channel"]], (None, None, money))

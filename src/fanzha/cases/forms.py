@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from fanzha.cases.fraud_types import FraudType
-from fanzha.cases.models import Channel, StaffLink
+from fanzha.cases.models import Channel, Outcome, StaffLink
 from fanzha.org.models import Gender
 
 
@@ -12,6 +12,8 @@ class CaseForm(forms.Form):
     number = forms.CharField(label=_("案件编号"), max_length=40, required=False)
     reported_on = forms.DateField(label=_("报案日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     loss_on = forms.DateField(label=_("发案日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    outcome = forms.ChoiceField(label=_("既遂/未遂"), choices=Outcome.choices, initial=Outcome.COMPLETED,
+                                required=False)  # not sent (older clients): 既遂
     victim = forms.IntegerField(required=False, widget=forms.HiddenInput)
     community = forms.IntegerField(label=_("社区"), required=False)
     victim_name = forms.CharField(label=_("受害人姓名"), max_length=50, required=False)

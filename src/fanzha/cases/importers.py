@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from fanzha.cases.classifier import classify
 from fanzha.cases.fraud_types import FraudType
-from fanzha.cases.models import MAJOR_LOSS, Case, CaseChange, Channel, StaffLink
+from fanzha.cases.models import MAJOR_LOSS, Case, CaseChange, Channel, Outcome, StaffLink
 from fanzha.cases.services import MAX_LOSS, TRACKED, _snapshot
 from fanzha.core import pii
 from fanzha.core.imports import Column, Importer, Row
@@ -37,6 +37,7 @@ CHANNELS = {str(label): value for value, label in Channel.choices} | {v: v for v
     "app": Channel.APP, "APP": Channel.APP, "网站": Channel.WEBSITE, "网页": Channel.WEBSITE, "当面": Channel.IN_PERSON,
     "面对面": Channel.IN_PERSON, "": Channel.OTHER,
 }
+OUTCOMES = {"既遂": Outcome.COMPLETED, "未遂": Outcome.ATTEMPTED}
 STAFF_LINKS = {"": "", "否": "", "职工": StaffLink.STAFF, "单位职工": StaffLink.STAFF, "是": StaffLink.STAFF,
                "家属": StaffLink.FAMILY, "职工家属": StaffLink.FAMILY}
 
@@ -62,6 +63,8 @@ class CaseImporter(Importer):
         Column("reported_on", "报案日期", aliases=("报案时间", "立案日期"), required=True, example="2025-03-01", width=12),
         Column("loss_on", "发案日期", aliases=("发案时间", "被骗日期"), example="2025-02-28", width=12,
                help=gettext_lazy("可空：空表示与报案日期相同")),
+        Column("outcome", "既遂/未遂", aliases=("既遂未遂", "是否既遂", "案件状态"), choices=("既遂", "未遂"), example="既遂", width=8,
+               help=gettext_lazy("可空：空时有损失为既遂，无损失为未遂")),
         Column("victim_name", "受害人姓名", aliases=("受害人", "姓名", "事主姓名"), max_length=50, example="王某", width=10),
         Column("id_number", "受害人身份证号", aliases=("身份证号", "身份证号码", "公民身份号码"), example="", width=20,
                help=gettext_lazy("可空：已登记居民按身份证号关联，社区取自居民")),
@@ -139,6 +142,8 @@ class CaseImporter(Importer):
                     self.error(r, "stopped", _("止付冻结返还金额不能大于损失金额"))
             except (InvalidOperation, ValueError):
                 self.error(r, "stopped", _("金额“%(v)s”不是数字") % {"v": short(r["stopped"])})
+            if r["outcome"].strip() and r["outcome"].strip() not in OUTCOMES:
+                self.error(r, "outcome", _("应填“既遂”或“未遂”（填写的是“%(v)s”）") % {"v": short(r["outcome"])})
             fraud_type = TYPES.get(r["fraud_type"].strip()) if r["fraud_type"] else None
             suggestion = classify(r["narrative"]) if r["narrative"] else None
             if r["fraud_type"] and fraud_type is None:
@@ -190,6 +195,8 @@ class CaseImporter(Importer):
             case.reported_on, case.loss_on, case.loss, case.stopped = reported, loss_on, loss, stopped
             case.fraud_type, case.channel, case.narrative = fraud_type, channel, r["narrative"]
             case.staff_link, case.unit = link, unit
+            outcome = OUTCOMES.get(r["outcome"].strip())
+            case.outcome = outcome or (Outcome.COMPLETED if loss > 0 else Outcome.ATTEMPTED)
             if suggestion is not None:
                 case.suggested_type, case.suggested_confidence = suggestion.type, suggestion.confidence
             if victim is not None:

@@ -9,6 +9,7 @@ change when a resident later moves or has a birthday.
 """
 
 from __future__ import annotations
+from fanzha.core.versioning import version_field
 
 from decimal import Decimal
 
@@ -39,10 +40,35 @@ class StaffLink(models.TextChoices):
     FAMILY = "family", _("职工家属")
 
 
+class Outcome(models.TextChoices):
+    """既遂 (money lost) or 未遂 (attempted, stopped before any loss); reduction targets judge completed cases."""
+
+    COMPLETED = "completed", _("既遂")
+    ATTEMPTED = "attempted", _("未遂")
+
+
+class DateBasis(models.TextChoices):
+    """Which date a case is counted by: the day the fraud happened (发案, default) or the day it was reported."""
+
+    OCCURRED = "occurred", _("按发案日期统计")
+    REPORTED = "reported", _("按报案日期统计")
+
+
+DATE_FIELD = {DateBasis.OCCURRED: "loss_on", DateBasis.REPORTED: "reported_on"}
+
+
+def date_field(basis: str | None) -> str:
+    """The Case field a basis counts by (unknown or empty: 发案日期)."""
+    return DATE_FIELD.get(basis or DateBasis.OCCURRED, "loss_on")
+
+
 class Case(Placed):
+    version = version_field()  # optimistic lock (fanzha.core.versioning)
     number = models.CharField(_("案件编号"), max_length=40, blank=True, default="", db_index=True)
     reported_on = models.DateField(_("报案日期"), db_index=True)
     loss_on = models.DateField(_("发案日期"))
+    outcome = models.CharField(_("既遂/未遂"), max_length=10, choices=Outcome.choices, default=Outcome.COMPLETED,
+                               db_index=True)
     victim = models.ForeignKey("org.Resident", models.SET_NULL, null=True, blank=True, related_name="cases", verbose_name=_("受害人"))
     victim_name = models.CharField(_("受害人姓名"), max_length=50, blank=True, default="")
     victim_age = models.PositiveSmallIntegerField(_("受害人年龄"), null=True, blank=True)
@@ -71,6 +97,9 @@ class Case(Placed):
             models.Index(fields=["street", "reported_on"]),
             models.Index(fields=["community", "reported_on"]),
             models.Index(fields=["county", "reported_on"]),
+            models.Index(fields=["street", "loss_on"]),
+            models.Index(fields=["community", "loss_on"]),
+            models.Index(fields=["county", "loss_on"]),
         ]
         permissions = [("manage_cases", "登记和修改案件"), ("manage_targets", "设置压降目标")]
 

@@ -4,6 +4,11 @@ Statistics are computed from one grouped query of monthly buckets per
 request (count, loss, stopped by year and month); quarters, halves, years,
 环比 and 同比 are sums of those buckets, so every figure on the dashboard,
 in the API and in the export comes from the same numbers.
+
+Cases are counted by the date the fraud happened (发案日期, `loss_on`) by
+default, or by the report date (`basis="reported"`); every figure says which
+(`basis`, `basis_label`). Reduction targets judge completed cases (既遂) only,
+on both count and loss (双下降).
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
 from django.utils import timezone
 
 from fanzha.cases.fraud_types import FraudType
-from fanzha.cases.models import Case, Channel, ReductionTarget, StaffLink
+from fanzha.cases.models import Case, Channel, DateBasis, Outcome, ReductionTarget, StaffLink, date_field
 from fanzha.cases.periods import Period, pct_change, periods_between
 from fanzha.core.scoping import get_scoped_or_404, scoped
 from fanzha.org.models import LEVEL_ORDER, Node
@@ -37,12 +42,16 @@ def case_get(user, pk) -> Case:
 
 
 def case_list(user, *, node: Node | None = None, fraud_type: str = "", period: Period | None = None,
-              major: bool = False, staff: bool = False, q: str = "") -> QuerySet[Case]:
+              major: bool = False, staff: bool = False, q: str = "", basis: str = DateBasis.OCCURRED,
+              outcome: str = "") -> QuerySet[Case]:
     qs = cases_for(user, node=node)
     if fraud_type:
         qs = qs.filter(fraud_type=fraud_type)
+    if outcome in Outcome.values:
+        qs = qs.filter(outcome=outcome)
     if period is not None:
-        qs = qs.filter(reported_on__gte=period.start, reported_on__lte=period.end)
+        f = date_field(basis)
+        qs = qs.filter(**{f"{f}__gte": period.start, f"{f}__lte": period.end})
     if major:
         qs = qs.filter(is_major=True)
     if staff:
@@ -68,11 +77,12 @@ class Bucket:
         return {"count": self.count, "loss": float(self.loss), "stopped": float(self.stopped)}
 
 
-def monthly(qs: QuerySet[Case], start: dt.date, end: dt.date) -> dict[tuple[int, int], Bucket]:
-    """{(year, month): Bucket} for cases reported between start and end: one query."""
+def monthly(qs: QuerySet[Case], start: dt.date, end: dt.date, basis: str = DateBasis.OCCURRED) -> dict[tuple[int, int], Bucket]:
+    """{(year, month): Bucket} for cases dated (by `basis`) between start and end: one query."""
+    f = date_field(basis)
     rows = (
-        qs.filter(reported_on__gte=start, reported_on__lte=end)
-        .annotate(y=ExtractYear("reported_on"), m=ExtractMonth("reported_on"))
+        qs.filter(**{f"{f}__gte": start, f"{f}__lte": end})
+        .annotate(y=ExtractYear(f), m=ExtractMonth(f))
         .values("y", "m")
         .annotate(n=Count("id"), loss_sum=Coalesce(Sum("loss"), ZERO), stopped_sum=Coalesce(Sum("stopped"), ZERO))
         .order_by()
@@ -107,10 +117,10 @@ class SeriesPoint:
         }
 
 
-def series(qs: QuerySet[Case], first: Period, last: Period) -> list[SeriesPoint]:
+def series(qs: QuerySet[Case], first: Period, last: Period, basis: str = DateBasis.OCCURRED) -> list[SeriesPoint]:
     """Each period from first to last with its 环比 and 同比 comparisons (one query)."""
     start = min(first.previous().start, first.year_before().start)
-    months = monthly(qs, start, last.end)
+    months = monthly(qs, start, last.end, basis)
     return [
         SeriesPoint(p, bucket_for(months, p), bucket_for(months, p.previous()), bucket_for(months, p.year_before()))
         for p in periods_between(first, last)
@@ -129,8 +139,10 @@ def breakdown(qs: QuerySet[Case], field_name: str, choices) -> list[dict]:
     return out
 
 
-def victim_groups(qs: QuerySet[Case]) -> list[dict]:
-    """Cases by victim group; a case can be in several groups (an elderly woman)."""
+def victim_groups(qs: QuerySet[Case], *, outcomes: list | None = None) -> list[dict]:
+    """Cases by victim group; a case can be in several groups (an elderly woman).
+
+    `outcomes`, when a list is passed, receives the 既遂/未遂 breakdown from the same query."""
     from django.utils.translation import gettext as _
 
     groups = {
@@ -141,14 +153,20 @@ def victim_groups(qs: QuerySet[Case]) -> list[dict]:
         "staff": (_("单位职工"), Q(staff_link=StaffLink.STAFF)),
         "family": (_("职工家属"), Q(staff_link=StaffLink.FAMILY)),
     }
+    by_outcome = {v: (label, Q(outcome=v)) for v, label in Outcome.choices} if outcomes is not None else {}
     agg = qs.aggregate(
         **{f"{k}_n": Count("id", filter=q) for k, (_l, q) in groups.items()},
         **{f"{k}_loss": Coalesce(Sum("loss", filter=q), ZERO) for k, (_l, q) in groups.items()},
+        **{f"o_{k}_n": Count("id", filter=q) for k, (_l, q) in by_outcome.items()},
+        **{f"o_{k}_loss": Coalesce(Sum("loss", filter=q), ZERO) for k, (_l, q) in by_outcome.items()},
     )
+    if outcomes is not None:
+        outcomes.extend({"key": k, "label": str(label), "count": agg[f"o_{k}_n"], "loss": float(agg[f"o_{k}_loss"])}
+                        for k, (label, _q) in by_outcome.items() if agg[f"o_{k}_n"])
     return [{"key": k, "label": label, "count": agg[f"{k}_n"], "loss": float(agg[f"{k}_loss"])} for k, (label, _q) in groups.items()]
 
 
-def child_ranking(user, node: Node, period: Period) -> list[dict]:
+def child_ranking(user, node: Node, period: Period, basis: str = DateBasis.OCCURRED) -> list[dict]:
     """The node's children ranked by cases in the period, with 同比 (two grouped queries)."""
     depth = LEVEL_ORDER.index(node.level)
     if depth + 1 >= len(LEVEL_ORDER) - 1:  # no ranking below grids
@@ -158,7 +176,8 @@ def child_ranking(user, node: Node, period: Period) -> list[dict]:
     qs = cases_for(user, node=node)
 
     def counts(p: Period) -> dict[int, dict]:
-        rows = (qs.filter(reported_on__gte=p.start, reported_on__lte=p.end)
+        f = date_field(basis)
+        rows = (qs.filter(**{f"{f}__gte": p.start, f"{f}__lte": p.end})
                 .values(f"{child_level}_id").annotate(n=Count("id"), loss_sum=Coalesce(Sum("loss"), ZERO)).order_by())
         return {r[f"{child_level}_id"]: r for r in rows}
 
@@ -181,7 +200,7 @@ def _shift_year(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year + years, day=28)
 
 
-def to_date_total(qs: QuerySet[Case], period: Period, today: dt.date) -> dict:
+def to_date_total(qs: QuerySet[Case], period: Period, today: dt.date, basis: str = DateBasis.OCCURRED) -> dict:
     """A running period so far, compared like for like (one query).
 
     1. Now: from the period's start to today.
@@ -193,8 +212,10 @@ def to_date_total(qs: QuerySet[Case], period: Period, today: dt.date) -> dict:
     prev_end = min(prev.start + elapsed, prev.end)
     ly_start, ly_end = _shift_year(period.start, -1), _shift_year(today, -1)
 
+    f = date_field(basis)
+
     def window(a, b):
-        return Q(reported_on__gte=a, reported_on__lte=b)
+        return Q(**{f"{f}__gte": a, f"{f}__lte": b})
 
     agg = qs.filter(window(period.start, today) | window(prev.start, prev_end) | window(ly_start, ly_end)).aggregate(
         n=Count("id", filter=window(period.start, today)),
@@ -215,7 +236,17 @@ def to_date_total(qs: QuerySet[Case], period: Period, today: dt.date) -> dict:
     }
 
 
-def dashboard(user, *, node: Node | None, period: Period, granularity: str = "month", today: dt.date | None = None) -> dict:
+def basis_of(value: str | None) -> str:
+    """A valid date basis from a request parameter: 发案 (occurred) unless "reported" is asked for."""
+    return value if value in DateBasis.values else DateBasis.OCCURRED
+
+
+def basis_label(basis: str) -> str:
+    return str(DateBasis(basis_of(basis)).label)
+
+
+def dashboard(user, *, node: Node | None, period: Period, granularity: str = "month", today: dt.date | None = None,
+              basis: str = DateBasis.OCCURRED) -> dict:
     """Everything the statistics page, the API and the export show for one node and period.
 
     A period still running is shown up to today, and its 环比/同比 compare
@@ -223,8 +254,10 @@ def dashboard(user, *, node: Node | None, period: Period, granularity: str = "mo
     whole one.
     """
     today = today or timezone.localdate()
+    basis = basis_of(basis)
+    f = date_field(basis)
     qs = cases_for(user, node=node)
-    in_period = qs.filter(reported_on__gte=period.start, reported_on__lte=min(period.end, today))
+    in_period = qs.filter(**{f"{f}__gte": period.start, f"{f}__lte": min(period.end, today)})
     if granularity == "month":
         first = Period(period.year, "month", 1) if period.kind == "year" else Period.containing(period.start, "month")
         last = Period.containing(period.end, "month")
@@ -234,11 +267,15 @@ def dashboard(user, *, node: Node | None, period: Period, granularity: str = "mo
             first = last = Period.containing(period.start, granularity)
     if period.start <= today < period.end:
         last = min(last, Period.containing(today, granularity))
-        total = to_date_total(qs, period, today)
+        total = to_date_total(qs, period, today, basis)
     else:
-        total = series(qs, period, period)[0].as_dict()
-    trend = series(qs, first, last)
+        total = series(qs, period, period, basis)[0].as_dict()
+    trend = series(qs, first, last, basis)
+    by_outcome: list[dict] = []
+    groups = victim_groups(in_period, outcomes=by_outcome)
     return {
+        "basis": basis,
+        "basis_label": basis_label(basis),
         "period": str(period),
         "period_label": period.label,
         "to_date": total.get("to_date"),
@@ -248,8 +285,9 @@ def dashboard(user, *, node: Node | None, period: Period, granularity: str = "mo
         "trend": [p.as_dict() for p in trend],
         "by_type": breakdown(in_period, "fraud_type", FraudType.choices),
         "by_channel": breakdown(in_period, "channel", Channel.choices),
-        "by_victim_group": victim_groups(in_period),
-        "ranking": child_ranking(user, node, period) if node is not None else [],
+        "by_outcome": by_outcome,
+        "by_victim_group": groups,
+        "ranking": child_ranking(user, node, period, basis) if node is not None else [],
     }
 
 
@@ -264,45 +302,91 @@ class TargetProgress:
     allowed: float
     change_pct: float | None
     projected: float | None
-    status: str  # met / on_track / at_risk / missed / no_base
+    status: str  # met / on_track / at_risk / missed / no_base  (the worse of count and loss: 双下降)
     elapsed_share: float = 1.0
     notes: list[str] = field(default_factory=list)
+    base_loss: float = 0.0
+    actual_loss: float = 0.0
+    allowed_loss: float = 0.0
+    loss_change_pct: float | None = None
+    projected_loss: float | None = None
+    count_status: str = ""
+    loss_status: str = ""
+    basis: str = DateBasis.OCCURRED
+
+    @property
+    def basis_label(self) -> str:
+        return basis_label(self.basis)
+
+    def as_dict(self) -> dict:
+        return {
+            "basis": self.basis, "basis_label": self.basis_label, "counts": "completed",
+            "base": self.base, "actual": self.actual, "allowed": round(self.allowed, 1), "change_pct": self.change_pct,
+            "projected": None if self.projected is None else round(self.projected, 1), "count_status": self.count_status,
+            "base_loss": self.base_loss, "actual_loss": self.actual_loss, "allowed_loss": round(self.allowed_loss, 2),
+            "loss_change_pct": self.loss_change_pct,
+            "projected_loss": None if self.projected_loss is None else round(self.projected_loss, 2),
+            "loss_status": self.loss_status, "status": self.status, "elapsed_share": round(self.elapsed_share, 3),
+        }
 
 
-def target_progress(target: ReductionTarget, *, user, today: dt.date | None = None) -> TargetProgress:
-    """Where a node stands against its target, projecting the current period.
+_STATUS_ORDER = ("missed", "at_risk", "no_base", "on_track", "met", "not_started")
 
-    1. Count the node's cases (or staff-victim cases) in the base and target periods. The
-       staff target (SPEC §4) counts cases whose victim is a unit's own staff member; family
-       members count for the fraud-free unit criterion (assessment), not for this target.
-    2. The allowed number is base × (1 + change%).
-    3. For a period still running, project the count so far over the whole
-       period at the same daily pace (months so far, pro rata by days).
-    4. Finished: met / missed. Running: on track when the projection stays
-       within the allowed number, at risk otherwise.
-    """
-    today = today or timezone.localdate()
-    node = target.node
-    qs = cases_for(user, node=node)
-    if target.kind == "staff":
-        qs = qs.filter(staff_link=StaffLink.STAFF)
-    p, b = Period.parse(target.period), Period.parse(target.base_period)
-    months = monthly(qs, b.start, p.end)
-    base, actual = bucket_for(months, b).count, bucket_for(months, p).count
-    allowed = base * (1 + float(target.change_pct) / 100)
-    change = pct_change(actual, base)
-    if today < p.start:
-        return TargetProgress(target, base, actual, allowed, change, None, "not_started", 0.0)
-    if today > p.end:
-        status = "no_base" if base == 0 and actual == 0 else ("met" if actual <= allowed else "missed")
-        return TargetProgress(target, base, actual, allowed, change, float(actual), status, 1.0)
-    elapsed = (today - p.start).days + 1
-    share = elapsed / ((p.end - p.start).days + 1)
+
+def _judge(base: float, actual: float, allowed: float, share: float, finished: bool) -> tuple[str, float | None]:
+    """One measure (count or loss) against its allowed figure: (status, projected)."""
+    if finished:
+        return ("no_base" if base == 0 and actual == 0 else ("met" if actual <= allowed else "missed")), float(actual)
     projected = actual / share if share else None
     status = "on_track" if projected is not None and projected <= allowed else "at_risk"
     if actual > allowed:
         status = "missed"
-    return TargetProgress(target, base, actual, allowed, change, projected, status, share)
+    return status, projected
+
+
+def target_progress(target: ReductionTarget, *, user, today: dt.date | None = None,
+                    basis: str = DateBasis.OCCURRED) -> TargetProgress:
+    """Where a node stands against its target, projecting the current period.
+
+    1. Count the node's completed cases (既遂; attempted ones lost nothing and are
+       not counted) in the base and target periods, by the date the fraud happened
+       (or `basis="reported"`). The staff target (SPEC §4) counts cases whose victim
+       is a unit's own staff member; family members count for the fraud-free unit
+       criterion (assessment), not for this target.
+    2. The allowed count is base × (1 + change%); the allowed loss likewise
+       (双下降: both must fall, seed 002 发案数、损失金额的双下降).
+    3. For a period still running, project count and loss so far over the whole
+       period at the same daily pace (pro rata by days).
+    4. Finished: met / missed. Running: on track when the projection stays
+       within the allowed figure, at risk otherwise. The target's status is the
+       worse of the two.
+    """
+    today = today or timezone.localdate()
+    basis = basis_of(basis)
+    node = target.node
+    qs = cases_for(user, node=node).filter(outcome=Outcome.COMPLETED)
+    if target.kind == "staff":
+        qs = qs.filter(staff_link=StaffLink.STAFF)
+    p, b = Period.parse(target.period), Period.parse(target.base_period)
+    months = monthly(qs, b.start, p.end, basis)
+    base_b, actual_b = bucket_for(months, b), bucket_for(months, p)
+    base, actual = base_b.count, actual_b.count
+    base_loss, actual_loss = float(base_b.loss), float(actual_b.loss)
+    factor = 1 + float(target.change_pct) / 100
+    allowed, allowed_loss = base * factor, base_loss * factor
+    change, loss_change = pct_change(actual, base), pct_change(actual_loss, base_loss)
+    extra = dict(base_loss=base_loss, actual_loss=actual_loss, allowed_loss=allowed_loss, loss_change_pct=loss_change,
+                 basis=basis)
+    if today < p.start:
+        return TargetProgress(target, base, actual, allowed, change, None, "not_started", 0.0,
+                              count_status="not_started", loss_status="not_started", **extra)
+    finished = today > p.end
+    share = 1.0 if finished else ((today - p.start).days + 1) / ((p.end - p.start).days + 1)
+    count_status, projected = _judge(base, actual, allowed, share, finished)
+    loss_status, projected_loss = _judge(base_loss, actual_loss, allowed_loss, share, finished)
+    status = min((count_status, loss_status), key=_STATUS_ORDER.index)
+    return TargetProgress(target, base, actual, allowed, change, projected, status, share,
+                          projected_loss=projected_loss, count_status=count_status, loss_status=loss_status, **extra)
 
 
 def targets_for(user, *, node: Node | None = None, year: int | None = None) -> QuerySet[ReductionTarget]:

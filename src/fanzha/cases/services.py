@@ -11,14 +11,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fanzha.cases.fraud_types import FraudType
-from fanzha.cases.models import MAJOR_LOSS, Case, CaseChange, Channel, ReductionTarget, StaffLink
+from fanzha.cases.models import MAJOR_LOSS, Case, CaseChange, Channel, Outcome, ReductionTarget, StaffLink
 from fanzha.cases.periods import Period
 from fanzha.org.models import Level, Node, Residency, Resident, Unit
 
 MAX_LOSS = Decimal("1000000000")  # 10亿: anything above is a typing error
 TRACKED = ("number", "reported_on", "loss_on", "victim_id", "victim_name", "victim_age", "victim_gender",
            "victim_occupation", "victim_student", "victim_floating", "staff_link", "unit_id", "loss", "stopped",
-           "fraud_type", "channel", "narrative", "community_id", "grid_id")
+           "fraud_type", "channel", "narrative", "community_id", "grid_id", "outcome")
 
 
 def _money(value, field: str) -> Decimal:
@@ -76,8 +76,13 @@ def _validate(case: Case, today: dt.date) -> None:
 
 def _apply(case: Case, *, reported_on, loss_on, loss, stopped, fraud_type, channel, narrative, victim,
            community, victim_name, victim_age, victim_gender, victim_occupation, victim_student, victim_floating,
-           staff_link, unit, number, suggested_type, suggested_confidence) -> None:
+           staff_link, unit, number, suggested_type, suggested_confidence, outcome=None) -> None:
     errors: dict = {}
+    if outcome is not None:
+        if outcome not in Outcome.values:
+            errors["outcome"] = [_("请选择既遂或未遂")]
+        else:
+            case.outcome = outcome
     try:
         case.loss = _money(loss, "loss")
     except ValidationError as e:
@@ -131,14 +136,16 @@ def case_register(*, user, reported_on: dt.date | None, loss_on: dt.date | None,
                   victim_gender: str = "", victim_occupation: str = "", victim_student: bool = False,
                   victim_floating: bool = False, staff_link: str = "", unit: Unit | None = None, number: str = "",
                   suggested_type: str = "", suggested_confidence: float | None = None,
-                  today: dt.date | None = None) -> Case:
-    """Register a case; the victim's community and group come from the resident when known."""
+                  today: dt.date | None = None, outcome: str = Outcome.COMPLETED) -> Case:
+    """Register a case (既遂 unless `outcome="attempted"`, 未遂); the victim's community and group come from the
+    resident when known."""
     case = Case(created_by=user if getattr(user, "pk", None) else None)
     _apply(case, reported_on=reported_on, loss_on=loss_on, loss=loss, stopped=stopped, fraud_type=fraud_type,
            channel=channel, narrative=narrative, victim=victim, community=community, victim_name=victim_name,
            victim_age=victim_age, victim_gender=victim_gender, victim_occupation=victim_occupation,
            victim_student=victim_student, victim_floating=victim_floating, staff_link=staff_link, unit=unit,
-           number=number, suggested_type=suggested_type, suggested_confidence=suggested_confidence)
+           number=number, suggested_type=suggested_type, suggested_confidence=suggested_confidence,
+           outcome=outcome or Outcome.COMPLETED)
     if not suggested_type and case.narrative:
         from fanzha.cases.classifier import classify
 
@@ -161,7 +168,7 @@ def case_update(*, user, case: Case, source: str = "form", today: dt.date | None
         community=None, victim_name=case.victim_name, victim_age=case.victim_age, victim_gender=case.victim_gender,
         victim_occupation=case.victim_occupation, victim_student=case.victim_student,
         victim_floating=case.victim_floating, staff_link=case.staff_link, unit=case.unit, number=case.number,
-        suggested_type="", suggested_confidence=None,
+        suggested_type="", suggested_confidence=None, outcome=case.outcome,
     )
     if case.victim is None and case.community_id:
         params["community"] = Node.objects.get(pk=case.grid_id or case.community_id)

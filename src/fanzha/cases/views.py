@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from fanzha.cases import selectors, services
 from fanzha.cases.classifier import classify
 from fanzha.cases.forms import CaseForm, TargetForm
+from fanzha.cases.models import DateBasis
 from fanzha.cases.fraud_types import FraudType
 from fanzha.cases.periods import GRANULARITIES, Period
 from fanzha.core.access import area_view, can_open
@@ -84,7 +85,7 @@ def _case_from_form(request, form: CaseForm) -> dict:
         victim=victim, community=community, victim_name=d["victim_name"], victim_age=d["victim_age"],
         victim_gender=d["victim_gender"], victim_occupation=d["victim_occupation"],
         victim_student=d["victim_student"], victim_floating=d["victim_floating"],
-        staff_link=d["staff_link"], unit=unit,
+        staff_link=d["staff_link"], unit=unit, outcome=d.get("outcome") or "completed",
     )
 
 
@@ -109,7 +110,7 @@ def _form_context(request, form, case=None):
 
 # The fields drawn by name in the form's two cards (never by substring: "victim" is in "victim_name").
 VICTIM_FIELDS = ("victim_name", "victim_age", "victim_gender", "victim_occupation")
-CASE_FIELDS = ("number", "reported_on", "loss_on", "loss", "stopped", "channel")
+CASE_FIELDS = ("number", "reported_on", "loss_on", "outcome", "loss", "stopped", "channel")
 
 
 def _bound_form(request, initial: dict) -> CaseForm:
@@ -162,7 +163,7 @@ def case_edit(request, pk: int):
         "victim_gender": case.victim_gender, "victim_occupation": case.victim_occupation,
         "victim_student": case.victim_student, "victim_floating": case.victim_floating,
         "staff_link": case.staff_link, "unit": case.unit_id, "loss": case.loss, "stopped": case.stopped,
-        "channel": case.channel, "narrative": case.narrative, "fraud_type": case.fraud_type,
+        "channel": case.channel, "narrative": case.narrative, "fraud_type": case.fraud_type, "outcome": case.outcome,
     }
     form = _bound_form(request, initial)
     if _saving(request) and form.is_valid():
@@ -214,13 +215,15 @@ def stats(request):
     granularity = request.GET.get("by", "month")
     if granularity not in GRANULARITIES:
         granularity = "month"
-    data = selectors.dashboard(request.user, node=node, period=period, granularity=granularity)
+    basis = selectors.basis_of(request.GET.get("basis"))
+    data = selectors.dashboard(request.user, node=node, period=period, granularity=granularity, basis=basis)
     ancestors = node.ancestors() if node else []
     ancestors = [a for a in ancestors if org_selectors.scope_of(request.user).contains_node(a)]
     return render(request, "cases/stats.html", {
         "data": data, "node": node, "period": period, "granularity": granularity, "ancestors": ancestors,
         "granularities": [("month", _("月")), ("quarter", _("季度")), ("half", _("半年")), ("year", _("年"))],
         "years": list(range(timezone.localdate().year, timezone.localdate().year - 6, -1)),
+        "basis": basis, "bases": DateBasis.choices,
     })
 
 
@@ -233,7 +236,8 @@ def stats_export(request):
     granularity = request.GET.get("by", "month")
     if granularity not in GRANULARITIES:
         granularity = "month"
-    data = selectors.dashboard(request.user, node=node, period=period, granularity=granularity)
+    data = selectors.dashboard(request.user, node=node, period=period, granularity=granularity,
+                               basis=selectors.basis_of(request.GET.get("basis")))
     from fanzha.cases.exports import stats_workbook
 
     content = stats_workbook(data, node_name=node.name if node else _("全部"))
@@ -267,11 +271,13 @@ def targets(request):
             else:
                 messages.success(request, _("压降目标已保存"))
                 return redirect(f"{request.path}?year={year}" + (f"&node={node.id}" if node else ""))
-    progress = [selectors.target_progress(t, user=request.user)
+    basis = selectors.basis_of(request.GET.get("basis"))
+    progress = [selectors.target_progress(t, user=request.user, basis=basis)
                 for t in selectors.targets_for(request.user, year=year)]
     nodes = scoped(Node.objects.filter(level__in=[Level.COUNTY, Level.STREET, Level.COMMUNITY]), request.user).order_by("level", "sort", "code")
     return render(request, "cases/targets.html", {
         "progress": progress, "form": form, "year": year, "node": node, "nodes": nodes,
         "years": list(range(timezone.localdate().year + 1, 2020, -1)),
         "can_manage": request.user.has_perm("cases.manage_targets"),
+        "basis": basis, "basis_label": selectors.basis_label(basis), "bases": DateBasis.choices,
     })
