@@ -393,8 +393,21 @@ def build_outreach(root: Node, months: int = 12, seed: int = 2026, *, today: dt.
             (TargetGroup.STREET_STAFF, 100, dt.date(y, 12, 31), "全街道干部职工安装率达100%"),
             (TargetGroup.INDUSTRY_STAFF, 60, dt.date(y, 12, 31), "行业单位人员安装率达60%以上"),
             (TargetGroup.ALL, 95, dt.date(y + 1, 12, 31), "全街道安装率整体达95%以上")]
+    # The departments' campaign of this year (30/60/100% by July/August/September: some departments miss it)
+    rows += [(TargetGroup.DEPARTMENTS, 30, dt.date(y, 7, 31), "7月底前完成30%"),
+             (TargetGroup.DEPARTMENTS, 60, dt.date(y, 8, 31), "8月底前完成60%"),
+             (TargetGroup.DEPARTMENTS, 100, dt.date(y, 9, 30), "9月底前完成100%")]
     targets = [InstallTarget(node_id=n["id"], group=g, rate=r, deadline=d, note=note)
                for n in target_nodes for g, r, d, note in rows]
+    # The 2021–2024 plan entered afterwards for history (flagged historical, seed 002's figures).
+    history = [(TargetGroup.STREET_STAFF, 100, dt.date(2021, 12, 31), "2021年底全街道干部职工安装率达100%"),
+               (TargetGroup.INDUSTRY_STAFF, 60, dt.date(2021, 12, 31), "2021年底行业人员安装率达60%以上"),
+               (TargetGroup.RESIDENTS, 30, dt.date(2021, 12, 31), "2021年底群众安装率达30%以上"),
+               (TargetGroup.ALL, 55, dt.date(2022, 12, 31), "安装率逐年上升（年度目标）"),
+               (TargetGroup.ALL, 75, dt.date(2023, 12, 31), "安装率逐年上升（年度目标）"),
+               (TargetGroup.ALL, 95, dt.date(2024, 12, 31), "2024年底全街道安装率整体达95%以上")]
+    targets += [InstallTarget(node_id=n["id"], group=g, rate=r, deadline=d, note=note, historical=True)
+                for n in target_nodes for g, r, d, note in history if d.year < y]
     InstallTarget.objects.bulk_create(targets, ignore_conflicts=True)
     counts["targets"] = len(targets)
     if with_files:

@@ -64,6 +64,8 @@ def test_demo_outreach_on_the_small_tree(tree, personas):
     assert isinstance(HomeVisit.objects.first().actions, list)
     assert WeChatPush.objects.filter(pushed_on__gt=TODAY).count() == 0
     assert InstallTarget.objects.filter(node=tree.street).exists()
+    assert InstallTarget.objects.filter(node=tree.street, historical=True, deadline__year=2021).exists()
+    assert InstallTarget.objects.filter(node=tree.street, group="departments").count() == 3
     rolled = sel.rollup(reports.SYSTEM, tree.county, period=sel.ReportPeriod(dt.date(2026, 1, 1), TODAY))
     assert rolled.total.residents == 5 and rolled.total.households == 4
     data = reports.semimonthly_data(reports.SYSTEM, tree.street, dt.date(2026, 11, 13))
