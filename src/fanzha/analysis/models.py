@@ -37,3 +37,35 @@ class Briefing(Placed):
 
     def __str__(self) -> str:
         return self.title
+
+
+class Audience(models.TextChoices):
+    ALL = "all", _("全部住户")
+    ELDERLY_ALONE = "elderly_alone", _("独居老人住户")
+    ELDERLY = "elderly", _("有60岁以上老人的住户")
+    STUDENTS = "students", _("有学生的住户")
+
+
+class TargetedTask(Placed):
+    """A grid's task made from a hot spot: visit the listed households by the due date.
+
+    The households are fixed when the task is made; a household counts as done
+    when a home visit (outreach) is recorded for it on or after that day.
+    """
+
+    grid = models.ForeignKey("org.Node", models.PROTECT, related_name="+", verbose_name=_("网格"))
+    title = models.CharField(_("任务"), max_length=200)
+    source = models.CharField(_("来源"), max_length=120, blank=True, default="")
+    audience = models.CharField(_("对象"), max_length=16, choices=Audience.choices, default=Audience.ALL)
+    household_ids = models.JSONField(_("住户"), default=list)
+    created_on = models.DateField(_("下发日期"))
+    due_on = models.DateField(_("完成期限"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("定向走访任务")
+        ordering = ["due_on", "-id"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -269,3 +269,18 @@ def drill(user, *, node: Node | None, period: Period, basis: str, dim: str, key:
     else:
         qs = qs.none()
     return qs.select_related("community", "grid").order_by("-reported_on", "-id")
+
+
+def task_progress(user, tasks) -> list[dict]:
+    """Each targeted task with its households visited since it was made (from the outreach visit records)."""
+    from fanzha.outreach.selectors import visits_for
+
+    out = []
+    for t in tasks:
+        done = set(visits_for(user, node=t.grid, start=t.created_on).filter(household_id__in=t.household_ids)
+                   .values_list("household_id", flat=True))
+        total = len(t.household_ids)
+        out.append({"task": t, "done": len(done), "total": total, "done_ids": done,
+                    "complete": total > 0 and len(done) >= total,
+                    "pct": round(len(done) * 100 / total) if total else 0})
+    return out

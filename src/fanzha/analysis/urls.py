@@ -10,4 +10,7 @@ urlpatterns = [
     path("briefings/", views.briefings, name="briefings"),
     path("briefings/<int:pk>/", views.briefing, name="briefing"),
     path("briefings/<int:pk>.docx", views.briefing_docx, name="briefing_docx"),
+    path("tasks/", views.tasks, name="tasks"),
+    path("tasks/new/", views.task_new, name="task_new"),
+    path("tasks/<int:pk>/", views.task, name="task"),
 ]

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -62,7 +63,21 @@ def home(request):
     return render(request, "analysis/home.html", {
         "data": data, "node": node, "period": period, "basis": basis, "bases": DateBasis.choices,
         "query": f"node={node.id if node else ''}&period={period}&basis={basis}",
+        "can_task": True, "audiences": _audiences(), "friday": _next_friday(),
     })
+
+
+def _audiences():
+    from fanzha.analysis.models import Audience
+
+    return Audience.choices
+
+
+def _next_friday():
+    import datetime as dt
+
+    today = timezone.localdate()
+    return today + dt.timedelta(days=(4 - today.weekday()) % 7 or 7)
 
 
 @area_view("analysis")
@@ -193,3 +208,51 @@ def briefing_docx(request, pk: int):
                         content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
     resp["Content-Disposition"] = f'attachment; filename="briefing-{b.period}-{b.pk}.docx"'
     return resp
+
+
+# --- targeted tasks from a hot spot ---------------------------------------------------------------------------------
+
+from fanzha.analysis.models import Audience, TargetedTask  # noqa: E402
+from fanzha.core.access import can_open  # noqa: E402
+
+
+@area_view("analysis")
+@require_POST
+def task_new(request):
+    from django.utils.dateparse import parse_date
+
+    try:
+        due = parse_date(request.POST.get("due_on", "") or "")
+    except ValueError:
+        due = None
+    try:
+        made = services.targeted_task_create(user=request.user, kind=request.POST.get("kind", ""),
+                                             key=request.POST.get("key", ""), audience=request.POST.get("audience", ""),
+                                             due_on=due)
+    except ValidationError as e:
+        messages.error(request, "；".join(e.messages))
+        return redirect(request.POST.get("back") if (request.POST.get("back") or "").startswith("/analysis/") else "analysis:home")
+    messages.success(request, _("已下发 %(n)d 个网格任务") % {"n": len(made)})
+    return redirect("analysis:task", pk=made[0].pk) if len(made) == 1 else redirect("analysis:tasks")
+
+
+@area_view("analysis.tasks")
+@require_GET
+def tasks(request):
+    qs = scoped(TargetedTask.objects.select_related("grid"), request.user)[:200]
+    return render(request, "analysis/tasks.html", {"rows": selectors.task_progress(request.user, qs),
+                                                   "today": timezone.localdate()})
+
+
+@area_view("analysis.tasks")
+@require_GET
+def task(request, pk: int):
+    from fanzha.org.models import Household
+
+    t = get_scoped_or_404(TargetedTask.objects.select_related("grid"), request.user, pk=pk)
+    row = selectors.task_progress(request.user, [t])[0]
+    households = list(Household.objects.filter(id__in=t.household_ids).order_by("address"))
+    return render(request, "analysis/task.html", {
+        "row": row, "t": t, "households": households, "today": timezone.localdate(),
+        "targeted_url": reverse("outreach:targeted", args=[t.grid_id]) if can_open(request.user, "outreach.visits") else "",
+    })
