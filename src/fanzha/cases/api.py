@@ -14,12 +14,16 @@ from fanzha.cases import selectors, services
 from fanzha.cases.classifier import classify
 from fanzha.cases.models import Case
 from fanzha.cases.periods import Period
+from fanzha.cases.fraud_types import FraudType
+from fanzha.cases.models import Channel
 from fanzha.core.api_auth import require_perm
+from fanzha.core.api_types import PERIOD_PATTERN, Money
 from fanzha.core.scoping import get_scoped_or_404
 from fanzha.org import selectors as org_selectors
 from fanzha.org.models import Level, Node, Resident, Unit
 
 router = Router(tags=["cases"])
+PERIOD_DOC = "'' or 2024, 2024H1, 2024Q3, 2024-07"
 MAX_ID = 2**63 - 1
 
 
@@ -108,10 +112,10 @@ class CaseIn(Schema):
     victim_floating: bool = False
     staff_link: Literal["", "staff", "family"] = ""
     unit_id: Optional[int] = Field(None, ge=1, le=MAX_ID)
-    loss: Decimal = Field(..., max_digits=14, decimal_places=2)
-    stopped: Decimal = Field(Decimal("0"), max_digits=14, decimal_places=2)
-    fraud_type: str = Field(..., max_length=32)
-    channel: str = Field("phone", max_length=10)
+    loss: Money
+    stopped: Money = Decimal("0")
+    fraud_type: Literal[tuple(FraudType.values)]  # type: ignore[valid-type]
+    channel: Literal[tuple(Channel.values)] = "phone"  # type: ignore[valid-type]
     narrative: str = Field("", max_length=20000)
 
 
@@ -139,7 +143,8 @@ def _user(request):
 
 
 @router.get("/cases", response=CasePage, summary="Cases in the caller's scope")
-def list_cases(request, node: Optional[int] = Query(None, ge=1, le=MAX_ID), period: str = Query("", max_length=8),
+def list_cases(request, node: Optional[int] = Query(None, ge=1, le=MAX_ID),
+               period: str = Query("", max_length=8, pattern=PERIOD_PATTERN, description=PERIOD_DOC),
                type: str = Query("", max_length=32), major: bool = False, staff: bool = False,
                limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0, le=10**9)):
     user = _user(request)
@@ -180,7 +185,8 @@ def update_case(request, case_id: int, payload: CaseIn):
 
 
 @router.get("/stats/cases", summary="Case statistics for a node and period")
-def case_stats(request, node: Optional[int] = Query(None, ge=1, le=MAX_ID), period: str = Query("", max_length=8),
+def case_stats(request, node: Optional[int] = Query(None, ge=1, le=MAX_ID),
+               period: str = Query("", max_length=8, pattern=PERIOD_PATTERN, description=PERIOD_DOC),
                by: Literal["month", "quarter", "half", "year"] = "month",
                basis: Literal["occurred", "reported"] = "occurred"):
     """Count, loss and stopped amount with 环比/同比, by type, channel, outcome (既遂/未遂), victim group and child
