@@ -47,6 +47,7 @@ from fanzha.org.models import Household, Node, Resident
 MIN_CASES = 3
 MIN_POPULATION = 200
 HOT_SPOTS = 10
+TABLE_ROWS = 50  # rows of the compound and grid tables on the page (the .xlsx has them all)
 
 NO_ADDRESS = "（无住址）"
 UNKNOWN_COMPOUND = "（未识别小区）"
@@ -144,6 +145,31 @@ def heatmap(rows: list[dict], basis: str) -> dict:
     }
 
 
+POPULATION_CACHE_SECONDS = 600
+
+
+def compound_population(node: Node | None) -> dict[str, int]:
+    """{compound: registered residents} under a node (all when None), cached for ten minutes in one entry.
+
+    Reading every household address of a county and parsing it is the costly
+    part of the page; populations change slowly, so a rate may lag a new
+    registration by up to ten minutes (the counts of cases never do).
+    """
+    from django.core.cache import cache
+
+    where = {f"{node.level}_id": node.id} if node is not None else {}
+    qs = Household.objects.filter(**where)
+    key = f"analysis:comp-pop:{node.id if node else 'all'}"
+    found = cache.get(key)
+    if found is None:
+        pop: Counter = Counter()
+        for address, n in qs.values("address").annotate(n=Count("residents")).order_by().values_list("address", "n"):
+            pop[compound_of(address)] += n
+        found = dict(pop)
+        cache.set(key, found, POPULATION_CACHE_SECONDS)
+    return found
+
+
 def _place_rows(counts: Counter, population: dict, labels: dict) -> list[dict]:
     out = []
     for key, n in counts.items():
@@ -154,7 +180,7 @@ def _place_rows(counts: Counter, population: dict, labels: dict) -> list[dict]:
     return out
 
 
-def places(rows: list[dict]) -> tuple[list[dict], list[dict]]:
+def places(rows: list[dict], node: Node | None = None) -> tuple[list[dict], list[dict]]:
     """(grids, compounds) with the count, the resident population and the rate per 1,000."""
     grid_counts = Counter(r["grid_id"] for r in rows if r["grid_id"])
     comp_counts: Counter = Counter()
@@ -168,14 +194,8 @@ def places(rows: list[dict]) -> tuple[list[dict], list[dict]]:
     grid_pop = dict(Resident.objects.filter(grid_id__in=grid_ids).values("grid_id").annotate(n=Count("id"))
                     .order_by().values_list("grid_id", "n")) if grid_ids else {}
     names = dict(Node.objects.filter(id__in=grid_ids).values_list("id", "name")) if grid_ids else {}
-    comp_pop: Counter = Counter()
-    case_grid_ids = set().union(*comp_grids.values()) if comp_grids else set()
-    if case_grid_ids:
-        for address, n in (Household.objects.filter(grid_id__in=case_grid_ids).values("address")
-                           .annotate(n=Count("residents")).order_by().values_list("address", "n")):
-            c = compound_of(address)
-            if c in comp_counts:
-                comp_pop[c] += n
+    population = compound_population(node) if comp_counts else {}
+    comp_pop: Counter = Counter({c: population.get(c, 0) for c in comp_counts})
     for special in (NO_ADDRESS, UNKNOWN_COMPOUND):
         comp_pop.pop(special, None)
     grids = _place_rows(grid_counts, grid_pop, names)
@@ -201,7 +221,7 @@ def where_report(user, *, node: Node | None, period: Period, basis: str = DateBa
     basis = case_selectors.basis_of(basis)
     qs = in_period(user, node=node, period=period, basis=basis, today=today)
     rows = _rows(qs, basis)
-    grids, compounds = places(rows)
+    grids, compounds = places(rows, node)
     agg = qs.aggregate(loss_sum=Coalesce(Sum("loss"), case_selectors.ZERO))
     return {
         "node": node.name if node else _("全部"),
@@ -219,6 +239,7 @@ def where_report(user, *, node: Node | None, period: Period, basis: str = DateBa
         "grids": grids,
         "compounds": compounds,
         "hot_spots": hot_spots(grids, compounds),
+        "table_rows": TABLE_ROWS,
         "min_cases": MIN_CASES,
         "min_population": MIN_POPULATION,
     }

@@ -16,3 +16,13 @@ def case_maker(personas):
         params.update(kw)
         return services.case_register(**params)
     return make
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Compound populations are cached for ten minutes; each test starts without them."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

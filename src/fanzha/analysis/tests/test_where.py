@@ -61,7 +61,8 @@ def test_rate_ranking_with_small_population(tree, personas, case_maker):
     comp = {r["label"]: r for r in data["compounds"]}
     assert comp["阳光花园"]["count"] == 4 and comp["阳光花园"]["population"] == 250
     assert comp["阳光花园"]["rate"] == 16.0 and not comp["阳光花园"]["small"]
-    assert comp["东关路"]["rate"] == 500.0 and comp["东关路"]["small"]
+    assert comp["东关路"]["population"] == 3  # 东关路1号 (2 residents) and 东关路2号 (1), across two grids
+    assert comp["东关路"]["rate"] == 333.33 and comp["东关路"]["small"]
     spots = [(r["kind"], r["label"]) for r in data["hot_spots"]]
     assert ("compound", "阳光花园") in spots
     assert ("compound", "东关路") not in spots
