@@ -91,6 +91,7 @@ class CaseOut(Schema):
     channel: str
     narrative: str
     is_major: bool
+    version: int = Field(description="send it back with an edit: a case saved by someone else since answers 409")
 
     @staticmethod
     def resolve_fraud_type_label(obj: Case) -> str:
@@ -117,6 +118,8 @@ class CaseIn(Schema):
     fraud_type: Literal[tuple(FraudType.values)]  # type: ignore[valid-type]
     channel: Literal[tuple(Channel.values)] = "phone"  # type: ignore[valid-type]
     narrative: str = Field("", max_length=20000)
+    version: Optional[int] = Field(None, ge=1, le=2**31 - 1,
+                                   description="edits: the version read; a case saved by someone else since answers 409")
 
 
 class CasePage(Schema):
@@ -133,7 +136,7 @@ def _resolve(request, payload: CaseIn) -> dict:
         community = get_scoped_or_404(Node.objects.filter(level__in=[Level.COMMUNITY, Level.GRID]), user, pk=payload.community_id)
     if payload.unit_id:
         unit = get_scoped_or_404(Unit.objects.all(), user, pk=payload.unit_id)
-    data = payload.dict(exclude={"victim_id", "community_id", "unit_id"})
+    data = payload.dict(exclude={"victim_id", "community_id", "unit_id", "version"})
     return dict(data, victim=victim, community=community, unit=unit)
 
 
@@ -181,7 +184,7 @@ def update_case(request, case_id: int, payload: CaseIn):
     case = selectors.case_get(user, case_id)
     require_perm(user, "cases.manage_cases")
     kwargs = _resolve(request, payload)
-    return services.case_update(user=user, case=case, source="api", **kwargs)
+    return services.case_update(user=user, case=case, source="api", version=payload.version, **kwargs)
 
 
 @router.get("/stats/cases", summary="Case statistics for a node and period")

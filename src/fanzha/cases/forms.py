@@ -10,6 +10,7 @@ class CaseForm(forms.Form):
     """Keeps every typed value on error: the view re-renders the bound form."""
 
     number = forms.CharField(label=_("案件编号"), max_length=40, required=False)
+    version = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)  # fanzha.core.versioning
     reported_on = forms.DateField(label=_("报案日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     loss_on = forms.DateField(label=_("发案日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     outcome = forms.ChoiceField(label=_("既遂/未遂"), choices=Outcome.choices, initial=Outcome.COMPLETED,

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fanzha.core.versioning import Conflict, concrete_names, save_if_current
 from fanzha.cases.fraud_types import FraudType
 from fanzha.cases.models import MAJOR_LOSS, Case, CaseChange, Channel, Outcome, ReductionTarget, StaffLink
 from fanzha.cases.periods import Period
@@ -158,9 +159,14 @@ def case_register(*, user, reported_on: dt.date | None, loss_on: dt.date | None,
 
 
 @transaction.atomic
-def case_update(*, user, case: Case, source: str = "form", today: dt.date | None = None, **fields) -> Case:
-    """Edit a case and record what changed (old → new) in its history."""
+def case_update(*, user, case: Case, source: str = "form", today: dt.date | None = None, version: int | None = None,
+                **fields) -> Case:
+    """Edit a case and record what changed (old → new) in its history.
+
+    `version`: the one the form or request started from; if the case was saved since, Conflict (409 / merge
+    panel) and nothing is written."""
     case = Case.objects.select_for_update().get(pk=case.pk)
+    expected = case.version if version is None else version
     before = _snapshot(case)
     params = dict(
         reported_on=case.reported_on, loss_on=case.loss_on, loss=case.loss, stopped=case.stopped,
@@ -178,8 +184,10 @@ def case_update(*, user, case: Case, source: str = "form", today: dt.date | None
     case.full_clean(exclude=["county", "street", "community", "grid", "group", "victim", "unit", "created_by"])
     after = _snapshot(case)
     diff = {k: [before[k], after[k]] for k in TRACKED if before[k] != after[k]}
+    if not diff and version is not None and int(version) != case.version:
+        raise Conflict(case)
     if diff:
-        case.save()
+        save_if_current(case, expected, concrete_names(case))
         CaseChange.objects.create(case=case, user=user if getattr(user, "pk", None) else None, source=source, changes=diff)
     return case
 

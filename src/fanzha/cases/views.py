@@ -9,7 +9,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.urls import reverse
 
+from fanzha.core.versioning import Conflict, conflict_context
 from fanzha.cases import selectors, services
 from fanzha.cases.classifier import classify
 from fanzha.cases.forms import CaseForm, TargetForm
@@ -164,18 +166,24 @@ def case_edit(request, pk: int):
         "victim_student": case.victim_student, "victim_floating": case.victim_floating,
         "staff_link": case.staff_link, "unit": case.unit_id, "loss": case.loss, "stopped": case.stopped,
         "channel": case.channel, "narrative": case.narrative, "fraud_type": case.fraud_type, "outcome": case.outcome,
+        "version": case.version,
     }
     form = _bound_form(request, initial)
+    conflict: dict = {}
     if _saving(request) and form.is_valid():
         try:
             kwargs = _case_from_form(request, form)
-            services.case_update(user=request.user, case=case, **kwargs)
+            services.case_update(user=request.user, case=case, version=form.cleaned_data.get("version"), **kwargs)
+        except Conflict as e:  # saved by someone else since the form was opened: show theirs, keep what was typed
+            conflict = conflict_context(form, e, discard_url=reverse("cases:detail", args=[case.pk]))
+            form.add_error(None, e.message)
         except ValidationError as e:
             _apply_errors(form, e)
         else:
             messages.success(request, _("案件已保存"))
             return redirect("cases:detail", pk=case.pk)
-    return render(request, "cases/case_form.html", _form_context(request, form, case))
+    return render(request, "cases/case_form.html", {**_form_context(request, form, case), "conflict": conflict},
+                  status=409 if conflict else 200)
 
 
 @area_view("cases")

@@ -18,9 +18,11 @@ logger = logging.getLogger("fanzha.worker")
 PERIODIC_JOBS: list[str] = [
     "fanzha.outreach.jobs.run_due",
     "fanzha.risk.jobs.remind_overdue",
+    "fanzha.supervision.jobs.remind_due",
     "fanzha.outreach.jobs.run_due_pdfs",
     "fanzha.clues.jobs.run_due",
-    "fanzha.supervision.jobs.remind_due",
+    "fanzha.duties.jobs.remind_due",
+    "fanzha.analysis.jobs.monthly_briefings",
 ]
 
 

@@ -141,6 +141,8 @@ class SessionGuardMiddleware:
         return response
 
     def _guard(self, request):
+        if request.headers.get("Authorization", "").lower().startswith("bearer "):
+            return None  # a machine client: no browser session to time out (and none is loaded for it)
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated or not hasattr(request, "session"):
             return None
@@ -154,7 +156,9 @@ class SessionGuardMiddleware:
                                     json_dumps_params={"ensure_ascii": False})
             messages.info(request, _("您已超过 %(h)s 未操作，请重新登录。") % {"h": _hours(idle_limit())})
             return _away(request, f"{reverse('login')}?next={request.get_full_path()}")
-        if seen is None or now.timestamp() - float(seen) > SEEN_EVERY.total_seconds():
+        # A session without a last-seen time (made before this guard, or without the login view) is left
+        # to its cookie age; every login through the login page sets it.
+        if seen is not None and now.timestamp() - float(seen) > SEEN_EVERY.total_seconds():
             session[_SEEN] = now.timestamp()  # saving the session also pushes its expiry forward
             UserSession.objects.filter(session_key=session.session_key).update(last_seen_at=now)
         if session.get(_MUST_CHANGE) and not request.path.startswith(self.EXEMPT_PREFIXES):

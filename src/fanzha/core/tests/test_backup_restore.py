@@ -7,113 +7,12 @@ PostgreSQL, exactly as an operator would.
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 import tarfile
-import uuid
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 
-
-SETUP = r"""
-import datetime as dt
-from pathlib import Path
-from django.conf import settings
-from fanzha.core.idnumbers import make_id_number
-from fanzha.core.models import ApiToken
-from fanzha.org import services
-from fanzha.org.models import Level, Role
-k = services.node_create(parent=None, level=Level.COUNTY, code="K", name="测试区")
-s = services.node_create(parent=k, level=Level.STREET, code="S", name="西门街道")
-c = services.node_create(parent=s, level=Level.COMMUNITY, code="S-C1", name="东关社区")
-g = services.node_create(parent=c, level=Level.GRID, code="S-C1-G1", name="东关第一网格")
-grp = services.node_create(parent=g, level=Level.GROUP, code="S-C1-G1-01", name="东关1-1联户")
-h = services.household_create(node=grp, address="东关路1号", head_name="王建国")
-services.resident_create(household=h, name="王建国", id_number=make_id_number("110101", dt.date(1950, 3, 7), 123),
-                         phone="13800138001")
-u = services.user_create(username="office", password="pw-long-enough-9", display_name="o", role=Role.OFFICE, node=s)
-_, key = ApiToken.issue(user=u, name="centre")
-media = Path(settings.MEDIA_ROOT) / "evidence" / "2026"
-media.mkdir(parents=True, exist_ok=True)
-(media / "photo.jpg").write_bytes(b"\xff\xd8\xff evidence bytes")
-print(key)
-"""
-
-
-
-def _pg_url() -> str | None:
-    db = settings.DATABASES["default"]
-    if db["ENGINE"] != "django.db.backends.postgresql":
-        return None
-    return f"postgres://{db['USER']}:{db.get('PASSWORD') or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/"
-
-
-def _env(home: Path) -> dict:
-    env = {k: v for k, v in os.environ.items() if k not in ("FANZHA_PII_KEY", "SECRET_KEY", "DATABASE_URL")}
-    env.update(FANZHA_HOME=str(home), DJANGO_SETTINGS_MODULE="fanzha.settings",
-               PYTHONPATH=str(Path(settings.BASE_DIR).parent))
-    return env
-
-
-def _runner(env: dict):
-    def run(*args, check=True, extra_env=None, code=None):
-        cmd = [sys.executable, "-m", "fanzha", *args]
-        if code is not None:
-            cmd = [sys.executable, "-m", "fanzha", "shell", "-v", "0", "-c", code]
-        done = subprocess.run(cmd, env={**env, **(extra_env or {})}, capture_output=True, text=True, timeout=180)
-        if check and done.returncode != 0:
-            raise AssertionError(f"{args} failed: {done.stdout}\n{done.stderr}")
-        return done
-    return run
-
-
-def _pg_admin(sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(_pg_url() + "postgres", autocommit=True) as conn:
-        conn.execute(sql)
-
-
-@pytest.fixture(scope="module")
-def template_site(tmp_path_factory):
-    """Migrated once per module, with a street, one resident, an upload and a token; the key recorded."""
-    home = tmp_path_factory.mktemp("template") / "home"
-    env = _env(home)
-    dbname = None
-    if _pg_url():
-        if not shutil.which("pg_dump"):
-            pytest.skip("pg_dump not installed (apt-get install postgresql-client)")
-        dbname = f"fz_backup_tmpl_{uuid.uuid4().hex[:8]}"
-        _pg_admin(f'CREATE DATABASE "{dbname}"')
-        env["DATABASE_URL"] = _pg_url() + dbname
-    run = _runner(env)
-    run("migrate", "-v", "0")
-    token = run(code=SETUP).stdout.strip().splitlines()[-1]
-    run("worker", "--once", "-v", "0")  # a first start records the key's fingerprint
-    yield home, dbname, token
-    if dbname:
-        _pg_admin(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
-
-
-@pytest.fixture
-def site(template_site, tmp_path):
-    """A copy of the template data directory (and database) with `run(*args)` for the `fanzha` command."""
-    tmpl_home, tmpl_db, token = template_site
-    home = tmp_path / "home"
-    shutil.copytree(tmpl_home, home)
-    env = _env(home)
-    dbname = None
-    if tmpl_db:
-        dbname = f"fz_backup_{uuid.uuid4().hex[:8]}"
-        _pg_admin(f'CREATE DATABASE "{dbname}" TEMPLATE "{tmpl_db}"')
-        env["DATABASE_URL"] = _pg_url() + dbname
-    yield type("Site", (), {"home": home, "run": staticmethod(_runner(env)), "pg": dbname, "token": token})
-    if dbname:
-        _pg_admin(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
+from fanzha.core.tests.procs import site, template_site  # noqa: F401 — fixtures
 
 
 def _wipe(site) -> None:
