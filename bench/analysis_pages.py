@@ -37,6 +37,9 @@ def main() -> None:
     c = Client()
     c.force_login(leader)
     report("leader home page, county (overview, no cache)", time_get(c, "/", runs=8), 300)
+    if c.get("/home/panel/analysis/", headers={"HX-Request": "true"}).status_code == 200:  # panels loaded after the page
+        report("leader overview panel, county (no cache)",
+               time_get(c, "/home/panel/analysis/", runs=8, headers={"HX-Request": "true"}), 300)
     year = timezone.localdate().year
     for p in (str(year), str(year - 1)):
         report(f"analysis page, county, {p}", time_get(c, f"/analysis/?node={county.id}&period={p}", runs=8), 300)

@@ -170,6 +170,20 @@ def compound_population(node: Node | None) -> dict[str, int]:
     return found
 
 
+def grid_population(node: Node | None) -> dict[int, int]:
+    """{grid id: registered residents} under a node, cached for ten minutes like the compounds'."""
+    from django.core.cache import cache
+
+    key = f"analysis:grid-pop:{node.id if node else 'all'}"
+    found = cache.get(key)
+    if found is None:
+        where = {f"{node.level}_id": node.id} if node is not None else {}
+        found = dict(Resident.objects.filter(**where, grid_id__isnull=False).values("grid_id").annotate(n=Count("id"))
+                     .order_by().values_list("grid_id", "n"))
+        cache.set(key, found, POPULATION_CACHE_SECONDS)
+    return found
+
+
 def _place_rows(counts: Counter, population: dict, labels: dict) -> list[dict]:
     out = []
     for key, n in counts.items():
@@ -191,8 +205,7 @@ def places(rows: list[dict], node: Node | None = None) -> tuple[list[dict], list
         if r["grid_id"]:
             comp_grids[c].add(r["grid_id"])
     grid_ids = list(grid_counts)
-    grid_pop = dict(Resident.objects.filter(grid_id__in=grid_ids).values("grid_id").annotate(n=Count("id"))
-                    .order_by().values_list("grid_id", "n")) if grid_ids else {}
+    grid_pop = grid_population(node) if grid_ids else {}
     names = dict(Node.objects.filter(id__in=grid_ids).values_list("id", "name")) if grid_ids else {}
     population = compound_population(node) if comp_counts else {}
     comp_pop: Counter = Counter({c: population.get(c, 0) for c in comp_counts})
