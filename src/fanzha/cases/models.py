@@ -126,7 +126,7 @@ class CaseChange(models.Model):
 
 class TargetKind(models.TextChoices):
     ALL = "all", _("全部案件")
-    STAFF = "staff", _("职工及家属被骗案件")
+    STAFF = "staff", _("职工被骗案件")
 
 
 class ReductionTarget(models.Model):
