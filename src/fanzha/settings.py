@@ -236,6 +236,21 @@ FANZHA_CLUE_LOOKUP_LIMIT = envint("FANZHA_CLUE_LOOKUP_LIMIT", 20)
 FANZHA_CLUE_LOOKUP_WINDOW = envint("FANZHA_CLUE_LOOKUP_WINDOW", 600)
 FANZHA_CLUE_MIN_FILL_SECONDS = envint("FANZHA_CLUE_MIN_FILL_SECONDS", 3)
 FANZHA_CLUE_HANDOFF_DAYS = envint("FANZHA_CLUE_HANDOFF_DAYS", 3)
+# Exact ID/phone searches per user (roles without / with the reveal permission), and every Nth miss in a
+# day that tells the office.
+FANZHA_SEARCH_PER_MINUTE = envint("FANZHA_SEARCH_PER_MINUTE", 5)
+FANZHA_SEARCH_PER_DAY = envint("FANZHA_SEARCH_PER_DAY", 60)
+FANZHA_SEARCH_REVEAL_PER_MINUTE = envint("FANZHA_SEARCH_REVEAL_PER_MINUTE", 30)
+FANZHA_SEARCH_REVEAL_PER_DAY = envint("FANZHA_SEARCH_REVEAL_PER_DAY", 600)
+FANZHA_SEARCH_MISS_NOTICE = envint("FANZHA_SEARCH_MISS_NOTICE", 5)
+# Uploaded pictures: the largest accepted, the largest decoded in full (bigger JPEGs are decoded reduced),
+# and all pictures of one request together (pixels).
+FANZHA_IMAGE_MAX_PIXELS = envint("FANZHA_IMAGE_MAX_PIXELS", 50_000_000)
+FANZHA_IMAGE_DECODE_PIXELS = envint("FANZHA_IMAGE_DECODE_PIXELS", 16_000_000)
+FANZHA_IMAGE_REQUEST_PIXELS = envint("FANZHA_IMAGE_REQUEST_PIXELS", 200_000_000)
+# Days off besides weekends (ISO dates, comma-separated): the units' monthly report moves before them.
+FANZHA_NON_WORKING_DAYS = envlist("FANZHA_NON_WORKING_DAYS", [])
+FANZHA_HOME_VISIT_TARGET = envint("FANZHA_HOME_VISIT_TARGET", 100)
 # Set by `fanzha demo`: demo passwords are accepted without a forced change.
 FANZHA_DEMO_MODE = envbool("FANZHA_DEMO_MODE", False)
 
