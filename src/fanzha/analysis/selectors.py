@@ -11,7 +11,7 @@ Rules (stated here because the page and tests rely on them):
 * **Weekday** is the weekday of the case's date on the chosen basis
   (发案日期 by default, 报案日期 with basis=reported).
 * **Hour** — cases carry no time field, so the hour is read from the brief
-  narrative: the first "14时", "14点", "14:30" / "14：30", optionally preceded by
+  narrative (its first 80 characters): the first "14时", "14点", "14:30" / "14：30", optionally preceded by
   下午/晚上/傍晚/夜里/夜间/中午 (which add 12 to an hour below 12; 凌晨/早上/上午
   keep it). An hour that cannot be read goes to the "时间不详" row, never guessed.
 * **Compound (小区)** is read from the victim's household address: drop a
@@ -47,6 +47,7 @@ from fanzha.org.models import Household, Node, Resident
 MIN_CASES = 3
 MIN_POPULATION = 200
 HOT_SPOTS = 10
+NARRATIVE_HEAD = 80  # the hour is read from the narrative's first 80 characters (where 简要案情 state the time)
 TABLE_ROWS = 50  # rows of the compound and grid tables on the page (the .xlsx has them all)
 
 NO_ADDRESS = "（无住址）"
@@ -126,7 +127,10 @@ def _small(count: int, population: int) -> bool:
 
 def _rows(qs: QuerySet[Case], basis: str) -> list[dict]:
     f = date_field(basis)
-    return list(qs.values("id", f, "narrative", "grid_id", "victim__household__address"))
+    from django.db.models.functions import Substr
+
+    return list(qs.annotate(head=Substr("narrative", 1, NARRATIVE_HEAD))
+                .values("id", f, "grid_id", "victim__household__address", "head"))
 
 
 def heatmap(rows: list[dict], basis: str) -> dict:
@@ -134,7 +138,7 @@ def heatmap(rows: list[dict], basis: str) -> dict:
     f = date_field(basis)
     cells: Counter = Counter()
     for r in rows:
-        h = hour_of(r["narrative"])
+        h = hour_of(r["head"])
         cells[(r[f].weekday(), 24 if h is None else h)] += 1
     return {
         "weekdays": [str(w) for w in WEEKDAYS],
@@ -298,7 +302,7 @@ def drill(user, *, node: Node | None, period: Period, basis: str, dim: str, key:
             except ValueError:
                 w, h = -1, -1
             ids = [r["id"] for r in rows
-                   if r[f].weekday() == w and (24 if hour_of(r["narrative"]) is None else hour_of(r["narrative"])) == h]
+                   if r[f].weekday() == w and (24 if hour_of(r["head"]) is None else hour_of(r["head"])) == h]
         qs = qs.filter(id__in=ids)
     else:
         qs = qs.none()
