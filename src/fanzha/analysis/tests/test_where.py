@@ -116,3 +116,14 @@ def test_bad_input(tree, personas, login):
 def test_grid_worker_cannot_open(personas, login):
     """The analysis page is for street-wide roles and communities only."""
     assert login(personas.grid1).get("/analysis/").status_code in (403, 404)
+
+
+def test_api_same_report(tree, personas, case_maker, login):
+    """The API returns the page's report dict; out-of-scope node 404, future period 400."""
+    case_maker(victim=tree.r1, narrative="下午3点")
+    c = login(personas.community)
+    r = c.get(f"/api/v1/analysis/where?node={tree.c1.id}&period=2025")
+    assert r.status_code == 200 and r.json()["heatmap"]["cells"] == [[0, 15, 1]]
+    assert c.get(f"/api/v1/analysis/where?node={tree.c9.id}").status_code == 404
+    assert c.get("/api/v1/analysis/where?period=2099").status_code == 400
+    assert login(personas.grid1).get("/api/v1/analysis/where").status_code == 403
