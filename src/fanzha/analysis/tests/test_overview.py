@@ -60,3 +60,21 @@ def test_leader_taps_off_track_figure_on_phone(phone_page, tree, personas):
     fig.click()
     page.wait_for_url(lambda u: "/risk/people/overdue/" in u)
     expect(page.locator("body")).to_contain_text("重点甲")
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_analysis_page_fits_a_phone(phone_page, tree, personas, case_maker):
+    """At 390 px the analysis page (heat map, hot spots, tables) has no sideways scroll; a type drills to its cases."""
+    from playwright.sync_api import expect
+
+    from fanzha.conftest import browser_login
+
+    case_maker(victim=tree.r1, narrative="下午3点接到电话")
+    page = phone_page
+    browser_login(page, "office")
+    page.goto(page.base + f"/analysis/?node={tree.street.id}&period=2025")
+    expect(page.locator("#chart-heat canvas")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.get_by_role("link", name="刷单返利").first.click()
+    expect(page.locator("#drill-cases")).to_contain_text("2025年3月10日")
