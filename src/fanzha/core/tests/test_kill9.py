@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 import random
 import signal
+import subprocess
+import sys
 import time
 
 from fanzha.core.idnumbers import make_id_number
@@ -114,8 +116,12 @@ def test_a_worker_killed_during_an_escalation_sweep_escalates_every_alert_once(s
     exactly one level, with exactly one escalation event, and the people told counted each alert once."""
     assert site.run(code=OPEN_ALERTS, timeout=300).stdout.strip().splitlines()[-1] == str(ALERTS)
     rng = random.Random()
-    proc = site.popen("worker", "--interval", "0.2")
-    time.sleep(rng.uniform(0.3, 2.0))
+    # Unbuffered, so its start line tells when the first pass (the sweep) begins; killed during it.
+    proc = subprocess.Popen([sys.executable, "-m", "fanzha", "worker", "--interval", "0.2"],
+                            env={**site.env, "PYTHONUNBUFFERED": "1"}, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True)
+    assert "a pass every" in proc.stdout.readline()
+    time.sleep(rng.uniform(0.0, 0.5))
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)
     mid = _escalation_state(site)
