@@ -176,6 +176,17 @@ def browser_login(page, username: str, password: str = "pw") -> None:
 
 
 @pytest.fixture(autouse=True)
+def _chinese_first():
+    """Each test starts in the default language: a test that switched this thread to English (rendering a
+    page with LANGUAGE_CODE=en) must not make the next one's Chinese render come out in English."""
+    from django.utils import translation
+
+    translation.activate("zh-hans")
+    yield
+    translation.activate("zh-hans")
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     """The local-memory cache outlives a test: start each test without cached figures."""
     from django.core.cache import cache
