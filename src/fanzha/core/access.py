@@ -114,7 +114,8 @@ AREAS: tuple[Area, ...] = (
     Area("assessment", _("无诈创建"), "assessment:home", STREET_WIDE | {COMMUNITY, LIAISON}),
     Area("analysis", _("研判"), "analysis:home", STREET_WIDE | {COMMUNITY}),
     Area("analysis.briefings", _("工作简报"), "analysis:briefings", STREET_WIDE, parent="analysis"),
-    Area("analysis.tasks", _("定向任务"), "analysis:tasks", FIELD, parent="analysis"),
+    # Grid visit tasks made from a hot spot: the grid team reaches them from their notification (link only).
+    Area("analysis.tasks", _("定向任务"), "analysis:tasks", FIELD, menu=False),
     Area("io", _("导入导出"), "io_index", frozenset({OFFICE}), perm="org.import_data"),
     Area("audit", _("审计日志"), "audit_log", frozenset({OFFICE}), perm="org.view_audit"),
     Area("security", _("账号安全"), "security", frozenset({OFFICE}), perm="org.view_audit"),
