@@ -5,7 +5,7 @@ from fanzha.org import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("home/campaign/", views.home_campaign, name="home_campaign"),
-    path("home/panel/<slug:area>/", views.home_panel, name="home_panel"),
+    path("home/panels/", views.home_panels, name="home_panels"),
     path("nodes/<int:pk>/", views.node_detail, name="node_detail"),
     path("residents/", views.resident_list, name="resident_list"),
     path("residents/new/", views.resident_create, name="resident_create"),

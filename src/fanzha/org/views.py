@@ -123,29 +123,24 @@ HOME_PANELS: list[tuple[str, str, str | None]] = [
 
 
 def _home_panels(user) -> list[str]:
-    """The areas whose panels this user gets; each is loaded after the page (`home_panel`), so the home
+    """The areas whose panels this user gets; they are loaded after the page (`home_panels`), so the home
     page itself costs the same few queries whatever the apps add."""
     return [area for area, _template, _context in HOME_PANELS if can_open(user, area)]
 
 
 @area_view("home")
 @require_safe
-def home_panel(request, area: str):
-    """One app's panel of the home page, as an htmx fragment (or, without JavaScript, a page of its own)."""
-    from django.http import Http404
+def home_panels(request):
+    """The apps' panels of the home page in one fragment, loaded after the page (one request, not one per
+    app); without JavaScript it opens as a page of its own."""
     from django.utils.module_loading import import_string
 
-    found = [(t, c) for a, t, c in HOME_PANELS if a == area]
-    if not found or not can_open(request.user, area):
-        raise Http404("no such panel")
-    template, context = found[0]
     roots = selectors.scope_roots(request.user)
-    panel = {"area": area, "template": template,
-             "data": import_string(context)(request.user, roots) if context else None}
-    if _is_fragment(request):
-        response = render(request, template, {"panel": panel})
-    else:
-        response = render(request, "org/panel_page.html", {"panel": panel})
+    panels = [{"area": area, "template": template,
+               "data": import_string(context)(request.user, roots) if context else None}
+              for area, template, context in HOME_PANELS if can_open(request.user, area)]
+    template = "org/_panels.html" if _is_fragment(request) else "org/panel_page.html"
+    response = render(request, template, {"panels": panels})
     patch_vary_headers(response, ["HX-Request"])
     return response
 
