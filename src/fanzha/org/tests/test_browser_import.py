@@ -46,7 +46,7 @@ def test_office_imports_residents_through_the_page(desk_page, tree, personas, tm
 
     form = page.locator("#kind-residents form")
     form.locator("input[type=file]").set_input_files(str(bad))
-    form.locator("button[type=submit]").click()
+    form.locator("button[name=go]").click()
     report = page.locator("table.row-report")
     expect(report).to_be_visible()
     expect(page.locator("#result h2")).to_have_text("未导入")
@@ -63,7 +63,7 @@ def test_office_imports_residents_through_the_page(desk_page, tree, personas, tm
     good = write_xlsx(tmp_path / "good.xlsx", as_lists([resident_row(1), resident_row(2)], RESIDENT_HEADERS))
     form = page.locator("form.import-form")
     form.locator("input[type=file]").set_input_files(str(good))
-    form.locator("button[type=submit]").click()
+    form.locator("button[name=go]").click()
     expect(page.locator("#result h2")).to_have_text("导入完成")
     counts = page.locator("table.import-counts")
     expect(counts.locator("tr", has_text="居民")).to_contain_text("2")
