@@ -8,6 +8,7 @@ FANZHA_HOME on first run when the environment does not provide them.
 import datetime as dt
 import os
 import secrets
+import sys
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -294,6 +295,10 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": 20_000},
     }
 }
+if "pytest" in sys.modules:
+    # Tests run in parallel processes over one data directory: each keeps its own in-memory cache so no
+    # test sees figures another process cached.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 LOGGING = {
     "version": 1,

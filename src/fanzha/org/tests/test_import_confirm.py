@@ -18,6 +18,7 @@ def _token(html: str) -> str:
 
 def test_check_then_confirm_imports_without_reupload(login, personas, tree, tmp_path, settings):
     """Check passes → 确认导入 imports the checked file; the token is single-use; the form is not left on 只检查."""
+    settings.FANZHA_HOME = tmp_path / "home"  # this test's own kept files (tests run in parallel processes)
     path = write_xlsx(tmp_path / "good.xlsx", as_lists([resident_row(1), resident_row(2)], RESIDENT_HEADERS))
     c = login(personas.office)
     before = Resident.objects.count()
