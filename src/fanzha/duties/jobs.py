@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from fanzha.duties.models import Reminder
@@ -37,7 +38,7 @@ def remind_due(now: dt.datetime) -> int:
                 Reminder.objects.create(duty=r.duty, subject=r.key, period_start=r.start, sent_at=now)
                 text = (f"【职责提醒】{r.duty.name}：{r.period}已完成{r.done}次，应完成{r.due}次，"
                         f"距期末还有{r.days_left}天。")
-                notify_users(r.notify, kind="duty", text=text, now=now, url="/duties/")
+                notify_users(r.notify, kind="duty", text=text, now=now, url=reverse("duties:home"))
         except IntegrityError:
             continue  # the other worker claimed it
         told += 1

@@ -10,6 +10,7 @@ from typing import Literal, Optional
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
@@ -459,6 +460,7 @@ def stored_reports(request, node: Optional[int] = Query(None, ge=1, le=MAX_ID), 
     node_obj = org_selectors.node_get(user, node) if node else None
     return [{"id": r.id, "kind": r.kind, "node": {"id": r.node_id, "name": r.node.name}, "report_date": r.report_date.isoformat(),
              "period": {"start": r.period_start.isoformat(), "end": r.period_end.isoformat()}, "figures": r.figures,
-             "xlsx": f"/outreach/reports/{r.id}/xlsx/", "docx": f"/outreach/reports/{r.id}/docx/"}
+             "xlsx": reverse("outreach:report_download", args=[r.id, "xlsx"]),
+             "docx": reverse("outreach:report_download", args=[r.id, "docx"])}
             for r in sel.reports_for(user, node=node_obj)[:limit]]
 
