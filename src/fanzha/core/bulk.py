@@ -1,0 +1,112 @@
+"""Bulk writes: the one raw-insert engine and the plain-SQL reads that go with it.
+
+Imports, the demo data and the alert intake write many rows at once; the ORM's
+per-value compilation costs several times the insert itself there. Everything
+that writes in bulk goes through `insert_rows` so there is one place that knows
+how a row becomes a database row (defaults, auto timestamps, date adaptation).
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from django.utils import timezone
+
+
+def insert_rows(model, columns: list[str], rows: Iterable[tuple], *, batch: int = 2000, adapted: bool = False) -> None:
+    """INSERT plain tuples into `model`'s table through the driver's executemany.
+
+    bulk_create compiles every value of every row through the ORM; for 100,000
+    residents that costs several times the insert itself. Here the caller gives
+    the values of `columns` (attnames, in order) as Python values; every other
+    concrete column gets its default (auto_now / auto_now_add: one timestamp for
+    all rows). Dates and datetimes are adapted by the backend; the primary key is
+    left to the database.
+
+    `rows` may be a generator: rows are built (encrypted, say) one batch at a
+    time, so the whole set of tuples never sits in memory. With adapted=True the
+    caller has already passed dates through the backend's adapt_date*_value.
+    """
+    from django.db import connection
+    from django.db.models import DateField, DateTimeField
+
+    ops, qn = connection.ops, connection.ops.quote_name
+    fields = {f.attname: f for f in model._meta.concrete_fields}
+    now = timezone.now()
+    rest = [f for f in model._meta.concrete_fields if not f.primary_key and f.attname not in columns]
+    constants = []
+    for f in rest:
+        if isinstance(f, DateTimeField) and (f.auto_now or f.auto_now_add):
+            value = now
+        elif f.has_default():
+            value = f.get_default()
+        elif f.null:
+            value = None
+        else:
+            raise ValueError(f"{model.__name__}.{f.name} has no default: pass it in columns")
+        constants.append(f.get_db_prep_save(value, connection))
+    adapt = []
+    for i, name in enumerate(columns if not adapted else ()):
+        f = fields[name]
+        if isinstance(f, DateTimeField):
+            adapt.append((i, ops.adapt_datetimefield_value))
+        elif isinstance(f, DateField):
+            adapt.append((i, ops.adapt_datefield_value))
+    names = [fields[c].column for c in columns] + [f.column for f in rest]
+    sql = (f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(n) for n in names)}) "
+           f"VALUES ({', '.join(['%s'] * len(names))})")
+    tail = tuple(constants)
+
+    def batches():
+        out = []
+        for row in rows:
+            if adapt:
+                row = list(row)
+                for i, fn in adapt:
+                    if row[i] is not None:
+                        row[i] = fn(row[i])
+            out.append((*row, *tail))
+            if len(out) >= batch:
+                yield out
+                out = []
+        if out:
+            yield out
+
+    with connection.cursor() as cur:
+        for chunk in batches():
+            cur.executemany(sql, chunk)
+
+
+def values_present(model, field: str, values) -> dict:
+    """{value: pk} for those of `values` found in `model.field` (one indexed IN (...) per chunk).
+
+    Plain SQL: the ORM's per-parameter preparation of large IN lists costs more than the look-up.
+    """
+    from django.db import connection
+
+    values = [v for v in values if v]
+    if not values:
+        return {}
+    qn = connection.ops.quote_name
+    meta = model._meta
+    column = meta.get_field(field).column
+    size = min(connection.features.max_query_params or 999, 5000) - 1
+    found: dict = {}
+    with connection.cursor() as cur:
+        for start in range(0, len(values), size):
+            chunk = values[start:start + size]
+            cur.execute(f"SELECT {qn(column)}, {qn(meta.pk.column)} FROM {qn(meta.db_table)} "
+                        f"WHERE {qn(column)} IN ({', '.join(['%s'] * len(chunk))})", chunk)
+            found.update(cur.fetchall())
+    return found
+
+
+def fetch_rows(qs) -> list[tuple]:
+    """The rows of a values_list() queryset as the driver returns them, skipping the ORM's
+    per-value converters (on SQLite booleans arrive as 0/1 and dates as ISO text)."""
+    from django.db import connections
+
+    sql, params = qs.query.sql_with_params()
+    with connections[qs.db].cursor() as cur:
+        cur.execute(sql, params)
+        return cur.fetchall()
