@@ -62,7 +62,7 @@ def county_home() -> Path:
 
 
 def has_county() -> bool:
-    from fanzha.org.demo import BENCH_COUNTY_CODE
+    from fanzha.demo.org import BENCH_COUNTY_CODE
     from fanzha.org.models import Node
 
     return Node.objects.filter(code=BENCH_COUNTY_CODE).exists()
@@ -72,7 +72,7 @@ def county_db(*, out=sys.stdout) -> Path:
     """The FANZHA_HOME with the county data set, Django set up on it (built on first use)."""
     home = setup(county_home())
     if not has_county():
-        from fanzha.org.demo import build_county
+        from fanzha.demo.org import build_county
 
         out.write(f"county data set not found in {home}: building it (once) ...\n")
         started = time.perf_counter()

@@ -8,9 +8,9 @@ from _common import county_db
 
 
 def county_with_outreach():
-    """The county node, with `fanzha.outreach.demo.build_outreach` run on it once (about 25 s)."""
+    """The county node, with `fanzha.demo.outreach.build_outreach` run on it once (about 25 s)."""
     county_db()
-    from fanzha.org.demo import BENCH_COUNTY_CODE
+    from fanzha.demo.org import BENCH_COUNTY_CODE
     from fanzha.org.models import Node
     from fanzha.outreach.models import HomeVisit
 
@@ -18,7 +18,7 @@ def county_with_outreach():
     if not HomeVisit.objects.filter(county_id=county.id).exists():
         from django.db import connection
 
-        from fanzha.outreach.demo import build_outreach
+        from fanzha.demo.outreach import build_outreach
 
         t0 = time.perf_counter()
         counts = build_outreach(county)

@@ -10,9 +10,9 @@ from _common import county_db
 def supervision_county():
     """The bench county (built once) with its streets' plans, meetings and visits (added once)."""
     county_db()
-    from fanzha.org.demo import BENCH_COUNTY_CODE
+    from fanzha.demo.org import BENCH_COUNTY_CODE
     from fanzha.org.models import Node
-    from fanzha.supervision.demo import load_county
+    from fanzha.demo.supervision import load_county
     from fanzha.supervision.models import Plan
 
     county = Node.objects.get(code=BENCH_COUNTY_CODE)

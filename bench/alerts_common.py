@@ -21,7 +21,7 @@ PREFIX = "bench-"
 
 
 def county_node():
-    from fanzha.org.demo import BENCH_COUNTY_CODE
+    from fanzha.demo.org import BENCH_COUNTY_CODE
     from fanzha.org.models import Node
 
     return Node.objects.get(code=BENCH_COUNTY_CODE)

@@ -21,10 +21,10 @@ def main() -> None:
 
     from fanzha.analysis import services
     from fanzha.analysis.briefing import briefing_document
-    from fanzha.cases.demo import build_cases
+    from fanzha.demo.cases import build_cases
     from fanzha.cases.models import Case
     from fanzha.cases.periods import Period
-    from fanzha.org.demo import BENCH_COUNTY_CODE
+    from fanzha.demo.org import BENCH_COUNTY_CODE
     from fanzha.org.models import Node
 
     county = Node.objects.get(code=BENCH_COUNTY_CODE)

@@ -31,13 +31,13 @@ def main() -> None:
     from fanzha.assessment import services
     from fanzha.assessment.models import Verdict
     from fanzha.cases.models import Case
-    from fanzha.org.demo import BENCH_COUNTY_CODE
+    from fanzha.demo.org import BENCH_COUNTY_CODE
     from fanzha.org.models import FamilyMember, Level, Node, StaffMember, Unit
     from fanzha.risk.models import KeyPerson
     from fanzha.supervision.models import Plan
 
     county = Node.objects.get(code=BENCH_COUNTY_CODE)
-    for module, probe in (("fanzha.cases.demo", Case), ("fanzha.risk.demo", KeyPerson), ("fanzha.supervision.demo", Plan)):
+    for module, probe in (("fanzha.demo.cases", Case), ("fanzha.demo.risk", KeyPerson), ("fanzha.demo.supervision", Plan)):
         if not probe.objects.filter(county_id=county.id).exists():
             from importlib import import_module
 

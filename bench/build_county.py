@@ -4,7 +4,7 @@
 
 Builds 10 streets, 150 communities, 1,500 grids, 15,000 household groups,
 150,000 households, 450,000 residents, 3,000 units and 60,000 staff with
-`fanzha.org.demo.build_county` into a fresh FANZHA_HOME and prints the time,
+`fanzha.demo.org.build_county` into a fresh FANZHA_HOME and prints the time,
 rows per second and the process's peak RSS against the targets.
 
 The fresh FANZHA_HOME is a temporary directory, deleted afterwards, unless
@@ -41,7 +41,7 @@ def main() -> int:
         if _common.has_county():
             print("the database already holds the county data set (BENCH-K); use an empty one to measure")
             return 1
-        from fanzha.org.demo import build_county
+        from fanzha.demo.org import build_county
 
         rss_before = _common.peak_rss_mb()
         cpu_before = _common.cpu_seconds()

@@ -18,9 +18,9 @@ def main() -> None:
     county_db()
     from django.test import Client
 
-    from fanzha.cases.demo import build_cases
+    from fanzha.demo.cases import build_cases
     from fanzha.cases.models import Case
-    from fanzha.org.demo import BENCH_COUNTY_CODE
+    from fanzha.demo.org import BENCH_COUNTY_CODE
     from fanzha.org.models import Level, Node
 
     county = Node.objects.get(code=BENCH_COUNTY_CODE)

@@ -5,7 +5,7 @@
 The figures page and the figures API for the whole county, one street and one
 community, through the full Django stack in process (like bench/_pages.py), on
 the county data set (bench/_common.py `county_db()`); the year of clues is
-built once into that data set by `fanzha.clues.demo.load_county` (the same
+built once into that data set by `fanzha.demo.clues.load_county` (the same
 loader `fanzha demo --scale county` runs).
 
 County and street figures are cached for FANZHA_FIGURES_TTL seconds, so two
@@ -64,9 +64,9 @@ def main() -> None:
     from django.test import Client
     from django.utils import timezone
 
-    from fanzha.clues.demo import load_county
+    from fanzha.demo.clues import load_county
     from fanzha.clues.models import Clue, Handoff
-    from fanzha.org.demo import BENCH_COUNTY_CODE
+    from fanzha.demo.org import BENCH_COUNTY_CODE
     from fanzha.org.models import Level, Node
     from _pages import bench_user
 

@@ -109,7 +109,7 @@ def main() -> None:
     home = _common.county_db()
     from fanzha.clues.models import Clue
     from fanzha.org.models import Level, Node
-    from fanzha.org.demo import BENCH_COUNTY_CODE
+    from fanzha.demo.org import BENCH_COUNTY_CODE
 
     street = Node.objects.filter(county__code=BENCH_COUNTY_CODE, level=Level.STREET).order_by("sort", "code").first()
     communities = list(Node.objects.filter(parent=street, level=Level.COMMUNITY).values_list("id", flat=True))

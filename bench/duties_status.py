@@ -75,8 +75,9 @@ def main() -> None:
 
     from _pages import bench_user, report, time_get
     from fanzha.core.scoping import scope_of
-    from fanzha.duties import demo, selectors
-    from fanzha.org.demo import BENCH_COUNTY_CODE
+    from fanzha.demo import duties as demo
+    from fanzha.duties import selectors
+    from fanzha.demo.org import BENCH_COUNTY_CODE
     from fanzha.org.models import Level, Node
 
     county = Node.objects.get(code=BENCH_COUNTY_CODE)

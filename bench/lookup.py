@@ -102,7 +102,7 @@ def main() -> int:
     from django.db import connection
 
     from fanzha.core import pii
-    from fanzha.org.demo import BENCH_COUNTY_CODE
+    from fanzha.demo.org import BENCH_COUNTY_CODE
     from fanzha.org.models import Node
     from fanzha.org.selectors import resident_search
 

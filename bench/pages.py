@@ -30,7 +30,7 @@ OPEN_ALERTS = 20_000
 
 
 def ensure_cases(county) -> None:
-    from fanzha.cases.demo import build_cases
+    from fanzha.demo.cases import build_cases
     from fanzha.cases.models import Case
 
     if not Case.objects.filter(county_id=county.id).exists():

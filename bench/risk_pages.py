@@ -55,9 +55,9 @@ def main() -> None:
     from django.test import Client
     from django.utils import timezone
 
-    from fanzha.org.demo import BENCH_COUNTY_CODE
+    from fanzha.demo.org import BENCH_COUNTY_CODE
     from fanzha.org.models import Level, Node, Resident
-    from fanzha.risk.demo import load_county
+    from fanzha.demo.risk import load_county
     from fanzha.risk.models import KeyPerson, Premises, PremisesCheck, Sweep, SweepPerson
     from fanzha.risk.services import sweeps as sw
 

@@ -33,7 +33,7 @@ from fanzha.alerts.models import (
     AlertEvent,
     AssigneeReason,
     AttemptResult,
-    Channel,
+    ContactChannel,
     EventKind,
     Grade,
     Outcome,
@@ -42,8 +42,7 @@ from fanzha.alerts.models import (
     Stage,
     Status,
 )
-from fanzha.alerts.sql import insert
-from fanzha.core.imports import values_present
+from fanzha.core.bulk import insert_rows, values_present
 from fanzha.org.models import Assignment, Node, Resident, Role
 
 DEMO_SENDER = "县反诈中心（演示）"
@@ -173,7 +172,7 @@ def build_demo_alerts(street: Node, *, months: int = 6, seed: int = 2026, per_da
         plans.append(plan)
     with transaction.atomic():
         fields = [f.attname for f in Alert._meta.concrete_fields if not f.primary_key]
-        insert(Alert, fields, [tuple(getattr(a, c) for c in fields) for a in alerts])
+        insert_rows(Alert, fields, [tuple(getattr(a, c) for c in fields) for a in alerts])
         ids = values_present(Alert, "intake_key", [a.intake_key for a in alerts])
         assignees, events = [], []
         for a, plan in zip(alerts, plans):
@@ -182,8 +181,8 @@ def build_demo_alerts(street: Node, *, months: int = 6, seed: int = 2026, per_da
                 assignees.append((pk, u, reason, a.received_at))
             for at, user, kind, channel, result, note, node in plan["events"]:
                 events.append((pk, at, user, kind, channel, result, note, node))
-        insert(AlertAssignee, ["alert_id", "user_id", "reason", "assigned_at"], assignees)
-        insert(AlertEvent, ["alert_id", "at", "user_id", "kind", "channel", "result", "note", "node_id"], events)
+        insert_rows(AlertAssignee, ["alert_id", "user_id", "reason", "assigned_at"], assignees)
+        insert_rows(AlertEvent, ["alert_id", "at", "user_id", "kind", "channel", "result", "note", "node_id"], events)
     if stdout is not None:
         stdout.write(f"  alerts: {len(alerts)} demo alerts over {months} months ({open_now} open now)")
     return len(alerts)
@@ -252,7 +251,7 @@ def _closed_alert(rng, r, received, **kw) -> tuple[Alert, dict]:
             at = max(at, reach)
             a.first_contact_at = at
         a.first_attempt_at = a.first_attempt_at or at
-        channel = Channel.CALLBACK_96110 if i == 1 and rng.random() < 0.3 else Channel.PHONE
+        channel = ContactChannel.CALLBACK_96110 if i == 1 and rng.random() < 0.3 else ContactChannel.PHONE
         plan["events"].append((at, signer, EventKind.ATTEMPT, channel, result, "", None))
     a.attempts = tries
     if a.contact_due_at and (a.first_contact_at is None or a.first_contact_at > a.contact_due_at):
@@ -260,7 +259,7 @@ def _closed_alert(rng, r, received, **kw) -> tuple[Alert, dict]:
     if a.grade == Grade.HIGH or outcome == Outcome.UNREACHABLE:
         a.onsite_at = at + dt.timedelta(minutes=rng.randint(5, 25))
         found = outcome != Outcome.UNREACHABLE
-        plan["events"].append((a.onsite_at, signer, EventKind.ATTEMPT, Channel.ONSITE,
+        plan["events"].append((a.onsite_at, signer, EventKind.ATTEMPT, ContactChannel.ONSITE,
                                AttemptResult.REACHED if found else AttemptResult.NOT_FOUND, "", None))
         if found and a.first_contact_at is None:
             a.first_contact_at = a.onsite_at
@@ -294,7 +293,7 @@ def _open_alert(rng, r, received, i: int, *, now, **kw) -> tuple[Alert, dict]:
     if i == 3 and a.signed_at:
         a.first_attempt_at = a.signed_at + dt.timedelta(seconds=60)
         a.attempts = 1
-        plan["events"].append((a.first_attempt_at, signer, EventKind.ATTEMPT, Channel.PHONE, AttemptResult.NO_ANSWER, "", None))
+        plan["events"].append((a.first_attempt_at, signer, EventKind.ATTEMPT, ContactChannel.PHONE, AttemptResult.NO_ANSWER, "", None))
     # Point the sweep at the next limit; a limit already passed escalates at once, as it would have.
     for stage, due, met in ((Stage.SIGN, a.sign_due_at, a.signed_at), (Stage.CONTACT, a.contact_due_at, a.first_contact_at),
                             (Stage.ONSITE, a.onsite_due_at, a.onsite_at)):
@@ -358,7 +357,7 @@ def build_awkward_alerts(street: Node, *, now: dt.datetime | None = None, stdout
             if people:
                 who = people[0].user
                 a = services.alert_sign(user=who, alert=result.alert, now=at + dt.timedelta(minutes=3))
-                services.alert_contact_add(user=who, alert=a, channel=Channel.PHONE, result=AttemptResult.NO_ANSWER,
+                services.alert_contact_add(user=who, alert=a, channel=ContactChannel.PHONE, result=AttemptResult.NO_ANSWER,
                                            now=at + dt.timedelta(minutes=5), note="无人接听")
     run_sweep(now=now)  # the limits already missed escalate, as the worker would have done
     if stdout is not None:

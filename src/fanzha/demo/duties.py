@@ -9,10 +9,8 @@ from django.utils import timezone
 
 from fanzha.duties import services
 from fanzha.duties.models import (
-    Campaign,
     CampaignActivity,
     Duty,
-    DutyEntry,
     GroupKind,
     PushGroup,
     UnitSector,

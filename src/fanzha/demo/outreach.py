@@ -18,7 +18,7 @@ resident, unit and community under `root`:
 - school letters with receipts per class, twice a year per school;
 - the install targets (seed 002's shape) on each street.
 
-Everything is written in bulk (`fanzha.org.demo._insert`); the county
+Everything is written in bulk (`fanzha.demo.rows.insert_objects`); the county
 (450,000 residents) takes well under a minute. Fictitious throughout.
 """
 
@@ -36,7 +36,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from fanzha.cases.fraud_types import FOCUS_TYPES, TEN_TYPES
-from fanzha.org.demo import SURNAMES, Rows, _insert
+from fanzha.demo.people import SURNAMES
+from fanzha.demo.rows import Rows, insert_objects
 from fanzha.org.models import (
     Assignment,
     Household,
@@ -205,10 +206,10 @@ def build_outreach(root: Node, months: int = 12, seed: int = 2026, *, today: dt.
                                    materials=rng.randint(1, 3), recorded_by_id=user_id, county_id=county, street_id=street,
                                    community_id=community, grid_id=grid, group_id=group))
         if len(batch) >= 20000:
-            _insert(batch)
+            insert_objects(batch)
             counts["visits"] += len(batch)
             batch = []
-    _insert(batch)
+    insert_objects(batch)
     counts["visits"] += len(batch)
     # Each household's first and last visit per year, as home_visit_record keeps them.
     new_year = Rows(VisitYear)
@@ -222,9 +223,9 @@ def build_outreach(root: Node, months: int = 12, seed: int = 2026, *, today: dt.
                                   visits=len(days), county_id=county, street_id=street, community_id=community,
                                   grid_id=grid, group_id=group))
         if len(batch) >= 20000:
-            _insert(batch)
+            insert_objects(batch)
             batch = []
-    _insert(batch)
+    insert_objects(batch)
     _say(stdout, f"  outreach: {counts['visits']} home visits")
 
     # 2. Residents' installs.
@@ -261,10 +262,10 @@ def build_outreach(root: Node, months: int = 12, seed: int = 2026, *, today: dt.
                                  jinzhongzhao_on=jz, jinzhongzhao_verifier=who if jz else "",
                                  county_id=county, street_id=street, community_id=community, grid_id=grid, group_id=group))
         if len(batch) >= 20000:
-            _insert(batch)
+            insert_objects(batch)
             counts["installs"] += len(batch)
             batch = []
-    _insert(batch)
+    insert_objects(batch)
     counts["installs"] += len(batch)
     _say(stdout, f"  outreach: {counts['installs']} residents with the anti-fraud app")
 
@@ -288,7 +289,7 @@ def build_outreach(root: Node, months: int = 12, seed: int = 2026, *, today: dt.
                                  call_warning_on=cw, call_warning_verifier=who if cw else "",
                                  jinzhongzhao_on=jz, jinzhongzhao_verifier=who if jz else "",
                                  county_id=county, street_id=street, community_id=community, grid_id=grid, group_id=group))
-    _insert(batch)
+    insert_objects(batch)
     counts["staff_installs"] = len(batch)
     if linked_updates:  # residents who installed at work
         placed = {r["id"]: r for r in Resident.objects.filter(pk__in=[r for r, _s in linked_updates]).values("id", *PLACE_COLS)}
@@ -299,7 +300,7 @@ def build_outreach(root: Node, months: int = 12, seed: int = 2026, *, today: dt.
                 rows.append(new_install(kind=PersonKind.RESIDENT, resident_id=rid, app_installed_on=on, app_verifier=who,
                                         call_warning_on=cw, call_warning_verifier=who if cw else "",
                                         jinzhongzhao_on=jz, jinzhongzhao_verifier=who if jz else "", **_placed(placed[rid])))
-        _insert(rows)
+        insert_objects(rows)
         counts["installs"] += len(rows)
     _say(stdout, f"  outreach: {counts['staff_installs']} staff with the anti-fraud app")
 
@@ -336,10 +337,10 @@ def build_outreach(root: Node, months: int = 12, seed: int = 2026, *, today: dt.
                     fraud_types=json.dumps(rng.sample(FRAUD_POOL[:10], 2)),
                     summary="组织职工学习防范电信网络诈骗知识，提醒财务人员严格落实转账审批制度。", **_placed(u)))
         if len(batch) >= 20000:
-            _insert(batch)
+            insert_objects(batch)
             counts["activities"] += len(batch)
             batch = []
-    _insert(batch)
+    insert_objects(batch)
     counts["activities"] += len(batch)
     _say(stdout, f"  outreach: {counts['activities']} activities")
 
@@ -361,7 +362,7 @@ def build_outreach(root: Node, months: int = 12, seed: int = 2026, *, today: dt.
                                           title=rng.choice(PUSH_TITLES), content_kind=rng.choice(PushContent.values),
                                           **_placed(c)))
             w += dt.timedelta(days=7)
-    _insert(batch)
+    insert_objects(batch)
     counts["pushes"] = len(batch)
 
     # 6. School letters, twice a year, with receipts per class.

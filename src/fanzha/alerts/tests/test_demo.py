@@ -7,7 +7,7 @@ import io
 import pytest
 from django.core.management import call_command
 
-from fanzha.alerts.demo import build_demo_alerts
+from fanzha.demo.alerts import build_demo_alerts
 from fanzha.alerts.figures import Window, alert_figures
 from fanzha.alerts.models import Alert, AlertEvent, Status
 from fanzha.alerts.sweep import run_sweep
@@ -37,7 +37,7 @@ def test_replay_command_pushes_alerts(tree, personas):
 
 def test_demo_loader_adds_the_awkward_cases_once(tree, personas):
     """The `fanzha demo` hook: history plus the awkward cases (pending, transfer, escalated), and a second run adds nothing."""
-    from fanzha.alerts.demo import AWKWARD_PREFIX, build_awkward_alerts, load_demo
+    from fanzha.demo.alerts import AWKWARD_PREFIX, build_awkward_alerts, load_demo
 
     load_demo(tree.street)
     awkward = Alert.objects.filter(external_id__startswith=AWKWARD_PREFIX)

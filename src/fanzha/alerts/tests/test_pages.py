@@ -9,12 +9,12 @@ from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
 
-from fanzha.alerts.demo import AWKWARD_PREFIX, build_awkward_alerts, build_demo_alerts
+from fanzha.demo.alerts import AWKWARD_PREFIX, build_awkward_alerts, build_demo_alerts
 from fanzha.alerts.models import Alert, Status
 from fanzha.alerts.selectors import TABS, alerts_for
 from fanzha.core.access import can_open
 from fanzha.core.scoping import scope_of
-from fanzha.org import demo as org_demo
+from fanzha.demo import org as org_demo
 from fanzha.org.models import Node, User
 
 NAMED = ["office", "leader", "police", "community", "gridleader", "grid1", "grid2", "grouphead", "liaison", "dept", "safety"]

@@ -31,14 +31,9 @@ def build_demo(stdout=None) -> dict:
 
     Returns {"alerts": [urls of the awkward alerts' pages]}.
     """
-    from fanzha.core.management.commands.demo import DEMO_LOADERS
-    from fanzha.org import demo
-    from fanzha.org.models import Node
+    from fanzha import demo
 
-    demo.build_demo_street(stdout=stdout)
-    street = Node.objects.get(code=demo.DEMO_STREET_CODE)
-    for module, street_loader, _county in DEMO_LOADERS:
-        getattr(import_module(module), street_loader)(street, stdout=stdout)
+    street = demo.load_street(stdout=stdout)
     return {"alerts": _awkward_alerts(street)}
 
 

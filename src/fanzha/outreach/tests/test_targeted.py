@@ -54,7 +54,7 @@ def test_targeted_page_and_api(login, personas, tree):
 
 def test_demo_outreach_on_the_small_tree(tree, personas):
     """build_outreach writes a year of visits, installs, activities, pushes, letters and targets that read back."""
-    from fanzha.outreach.demo import build_outreach
+    from fanzha.demo.outreach import build_outreach
     from fanzha.outreach.models import Activity, HomeVisit, InstallTarget, WeChatPush
 
     counts = build_outreach(tree.county, months=12, seed=3, today=TODAY)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from fanzha.alerts.demo import build_demo_alerts, replay
+from fanzha.demo.alerts import build_demo_alerts, replay
 from fanzha.org.models import Level, Node
 
 

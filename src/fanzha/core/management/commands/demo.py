@@ -13,27 +13,11 @@ import os
 import signal
 import sys
 import time
-from importlib import import_module
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
-
-# Each app's demo data, loaded after the org tree: (module, street loader, county loader).
-DEMO_LOADERS = [
-    ("fanzha.cases.demo", "load_demo", "load_county"),
-    ("fanzha.outreach.demo", "load_demo", "load_county"),
-    ("fanzha.alerts.demo", "load_demo", "load_county"),
-    ("fanzha.risk.demo", "load_demo", "load_county"),
-    ("fanzha.clues.demo", "load_demo", "load_county"),
-    ("fanzha.supervision.demo", "load_demo", "load_county"),
-    ("fanzha.duties.demo", "load_demo", "load_county"),
-    ("fanzha.assessment.demo", "load_demo", "load_county"),
-]
-
-DEMO_LOGINS = ["office", "leader", "police", "community", "gridleader", "grid1", "grid2", "grouphead", "liaison",
-               "dept", "safety"]
 
 
 class Command(BaseCommand):
@@ -61,31 +45,26 @@ class Command(BaseCommand):
         from fanzha.core.management.commands.serve import require_pii_key
 
         require_pii_key()
-        from fanzha.org import demo
+        from fanzha import demo
+        from fanzha.demo.org import BENCH_COUNTY_CODE, DEMO_STREET_CODE
 
-        if not Node.objects.filter(code="DEMO").exists():
+        if not Node.objects.filter(code=DEMO_STREET_CODE).exists():
             started = time.monotonic()
             out.write("fanzha: loading the demo street (first start only) ...")
             # One transaction: a first start interrupted half-way leaves no
             # half-built street behind, and the next start loads it again.
             with transaction.atomic():
-                demo.build_demo_street(stdout=out)
-                street = Node.objects.get(code="DEMO")
-                for module, street_loader, _county_loader in DEMO_LOADERS:
-                    getattr(import_module(module), street_loader)(street, stdout=out)
+                demo.load_street(stdout=out)
             out.write(f"fanzha: demo street loaded in {time.monotonic() - started:.1f} s")
-        if scale == "county" and not Node.objects.filter(code="BENCH-K").exists():
+        if scale == "county" and not Node.objects.filter(code=BENCH_COUNTY_CODE).exists():
             started = time.monotonic()
             out.write("fanzha: building the county-scale data set ...")
-            counts = demo.build_county(stdout=out)
-            county = Node.objects.get(code="BENCH-K")
-            for module, _street_loader, county_loader in DEMO_LOADERS:
-                getattr(import_module(module), county_loader)(county, stdout=out)
+            counts = demo.load_county(stdout=out)
             out.write(f"fanzha: county built in {time.monotonic() - started:.1f} s: {counts}")
         self.print_logins(host, port)
         if no_serve:
             return
-        from fanzha.alerts.demo import demo_background
+        from fanzha.demo.alerts import demo_background
 
         # SIGTERM (a service manager, `kill`) ends the server like Ctrl+C does, so the
         # worker and the replay beside it are stopped too instead of being left running.
@@ -94,6 +73,7 @@ class Command(BaseCommand):
             self.serve(host, port, threads)
 
     def print_logins(self, host: str, port: int) -> None:
+        from fanzha.demo.users import DEMO_LOGINS
         from fanzha.org.models import Assignment
 
         rows = {}
