@@ -8,6 +8,7 @@ class OrgConfig(AppConfig):
     verbose_name = "组织架构"
 
     def ready(self) -> None:
+        import fanzha.org.counts  # noqa: F401  (a new node's head-count row, on post_save)
         from fanzha.org.roles import sync_role_groups
 
         # Every app's post_migrate: permissions of apps after org exist only later.

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fanzha.core import pii
+from fanzha.core.names import given_key, initials_key, name_keys
 from fanzha.core.idnumbers import mask_id_number, mask_phone
 
 
@@ -180,9 +181,12 @@ class Household(Placed):
 class Resident(Placed, PiiMixin):
     version = version_field()  # optimistic lock (fanzha.core.versioning)
     household = models.ForeignKey(Household, models.PROTECT, related_name="residents", verbose_name=_("户"))
-    # No index of its own on name: searches are partial (LIKE '%x%') and the
-    # (grid, name) index serves a grid's list; every index slows imports.
+    # A name is searched by prefix of the name, of the given name or of the pinyin
+    # initials (fanzha.core.names), each an index; the keys are set from the name
+    # by save() and by the bulk insert engine (derived_columns).
     name = models.CharField(_("姓名"), max_length=50)
+    name_given = models.CharField(max_length=50, blank=True, default="", editable=False)
+    name_initials = models.CharField(max_length=50, blank=True, default="", editable=False)
     gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices, blank=True, default="")
     birth_date = models.DateField(_("出生日期"), null=True, blank=True)
     phone2_enc = models.TextField(blank=True, default="", editable=False)
@@ -209,6 +213,10 @@ class Resident(Placed, PiiMixin):
             models.Index(fields=["community", "residency"]),
             # Few residents have a second phone: index only those rows (queries repeat the condition).
             models.Index(fields=["phone2_tail_hash"], condition=models.Q(phone2_tail_hash__gt=""), name="resident_phone2_tail"),
+            # The pattern operator class lets PostgreSQL answer LIKE 'x%' whatever the collation (ignored by SQLite).
+            models.Index(fields=["name"], name="resident_name", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["name_given"], name="resident_name_given", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["name_initials"], name="resident_name_initials", opclasses=["varchar_pattern_ops"]),
         ]
         permissions = [
             ("reveal_pii", "查看完整身份证号和手机号"),
@@ -218,8 +226,18 @@ class Resident(Placed, PiiMixin):
             ("view_audit", "查看审计日志"),
         ]
 
+    # Columns computed from another, filled by fanzha.core.bulk.insert_rows: {column: (source, function)}.
+    derived_columns = {"name_given": ("name", given_key), "name_initials": ("name", initials_key)}
+
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.name_given, self.name_initials = name_keys(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "name_given", "name_initials"}
+        super().save(*args, **kwargs)
 
     def set_phone(self, value: str) -> None:
         super().set_phone(value)
@@ -384,3 +402,26 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.node or self.unit}"
+
+
+class NodeCounts(models.Model):
+    """Head counts of everything under one node (the node itself included), kept by `fanzha.org.counts`.
+
+    Services change the rows in the same transaction as the records they write; bulk writers call
+    `counts.recount_grids` (or `recount_all`) before they commit. `elderly` and `elderly_alone` count the
+    residents born on or before `elderly_cutoff`; see `fanzha.org.counts` for how that date moves.
+    """
+
+    node = models.OneToOneField(Node, models.CASCADE, primary_key=True, related_name="counts")
+    households = models.IntegerField(default=0)
+    residents = models.IntegerField(default=0)
+    floating = models.IntegerField(default=0)  # residents not 常住
+    elderly = models.IntegerField(default=0)  # residents born on or before elderly_cutoff
+    elderly_alone = models.IntegerField(default=0)
+    students = models.IntegerField(default=0)
+    units = models.IntegerField(default=0)
+    staff = models.IntegerField(default=0)
+    elderly_cutoff = models.DateField()
+
+    class Meta:
+        verbose_name = _("节点人数")

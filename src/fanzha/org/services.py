@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from fanzha.core import pii
 from fanzha.core.versioning import concrete_names, save_if_current
 from fanzha.core.idnumbers import id_birth_date, id_gender, parse_id_number, parse_phone
-from fanzha.org.figures import invalidate_record
+from fanzha.org import counts
 from fanzha.org.models import (
     ANCESTOR_FIELDS,
     LEVEL_ORDER,
@@ -89,7 +89,7 @@ def household_create(*, node: Node, address: str, head_name: str = "", note: str
         _place_household(h, node)
         h.full_clean()
         h.save()
-        invalidate_record(h)
+        counts.added(h)
     return h
 
 
@@ -97,8 +97,9 @@ def household_update(*, household: Household, node: Node | None = None, address:
                      version: int | None = None) -> Household:
     """`version`: the one the user's form or request started from; a stale one raises Conflict (nothing written)."""
     with transaction.atomic():
+        moved = set()
         if node is not None and node.id != household.deepest_node_id:
-            invalidate_record(household)
+            moved = {household.grid_id or household.deepest_node_id, node.grid_id or node.id}
             _place_household(household, node)
             household.residents.update(**{f"{f}_id": getattr(household, f"{f}_id") for f in ANCESTOR_FIELDS})
         household.address = address.strip()
@@ -106,7 +107,7 @@ def household_update(*, household: Household, node: Node | None = None, address:
         household.note = note.strip()
         household.full_clean()
         save_if_current(household, version, concrete_names(household))
-        invalidate_record(household)
+        counts.recount_grids(moved)  # the household and its residents left one grid for another
     return household
 
 
@@ -198,7 +199,7 @@ def resident_create(*, household: Household, name: str, id_number: str = "", pho
             r.full_clean()
             _check_id_unique(r, user)
             r.save()
-            invalidate_record(r)
+            counts.added(r)
     except IdRegisteredElsewhere as exc:
         _refused_elsewhere(user, exc, request)
         raise
@@ -227,8 +228,8 @@ def _resident_update(*, resident: Resident, household, name, id_number, phone, p
                      relation, occupation, is_student, is_finance_staff, lives_alone, note, version, user) -> Resident:
     with transaction.atomic():
         r = resident
+        before = counts.footprint(r)
         if household is not None and household.pk != r.household_id:
-            invalidate_record(r)
             r.household = household
             r.place_like(household)
         _apply_resident(r, id_number=id_number, phone=phone, phone2=phone2, gender=gender, birth_date=birth_date,
@@ -238,7 +239,7 @@ def _resident_update(*, resident: Resident, household, name, id_number, phone, p
         r.full_clean()
         _check_id_unique(r, user)
         save_if_current(r, version, concrete_names(r, exclude=("created_at",)))
-        invalidate_record(r)
+        counts.shift(before, counts.footprint(r))
     return r
 
 
@@ -248,7 +249,7 @@ def unit_create(*, node: Node, name: str, kind: str, address: str = "", contact_
         u.place_at(node)
         u.full_clean()
         u.save()
-        invalidate_record(u)
+        counts.added(u)
     return u
 
 
@@ -282,7 +283,7 @@ def staff_create(*, unit: Unit, name: str, id_number: str = "", phone: str = "",
         s.resident = _link_resident(idn)
         s.full_clean()
         s.save()
-        invalidate_record(s)
+        counts.added(s)
     return s
 
 

@@ -13,11 +13,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import time
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -31,6 +29,7 @@ from fanzha.org.models import (
     Household,
     Level,
     Node,
+    NodeCounts,
     Resident,
     StaffMember,
     Unit,
@@ -147,7 +146,6 @@ class Rollup:
     nodes: dict[int, NodeInfo]
     figures: dict[int, Figures]
     children_of: dict[int, list[int]] = field(default_factory=dict)
-    heads_as_of: float | None = None  # when households and residents were counted, if taken from the cache
 
     def of(self, node_id: int) -> Figures:
         return self.figures.get(node_id) or Figures()
@@ -180,43 +178,24 @@ def _leaf_ids(user, root: Node):
     return scoped(Node.objects.filter(**{f"{root.level}_id": root.id}, level=level), user).values("id")
 
 
-HEADS_CACHED_LEVELS = (Level.COUNTY, Level.STREET)
+def _head_counts(leaf_ids, col: str, as_of: dt.date | None = None) -> dict[int, tuple[int, int]]:
+    """{leaf id: (households, residents)} for these leaves.
 
-
-def _head_counts(root: Node, leaf_ids, col: str, as_of: dt.date | None = None) -> tuple[dict[int, tuple[int, int]], float | None]:
-    """{leaf id: (households, residents)} under root, and when they were counted if cached.
-
-    Head counts under a county or street (a county: 150,000 households,
-    450,000 residents) are kept in the cache for FANZHA_FIGURES_TTL seconds,
-    as `org.figures` keeps the home page's; communities and grids are counted
-    live. Visits and installs are always counted live, so a new install moves
-    the rate at once. Anyone who can see root sees all of it (scopes are
-    subtrees), so one cache entry per root serves every user.
+    Today's counts come from the maintained head counts (`org.counts`, one
+    row per leaf, right as of the last write); visits and installs are
+    counted live. A past date counts the households and residents registered
+    by the end of that day (records deleted since are not known any more).
     """
-    ttl = settings.FANZHA_FIGURES_TTL
-    today = timezone.localdate()
-    past = as_of is not None and as_of < today
-    # A past date counts the households and residents registered by the end of that day (records
-    # deleted since are not known any more); those counts do not change, so they are not cached.
-    use_cache = ttl > 0 and root.level in HEADS_CACHED_LEVELS and not past
-    key = f"fanzha:outreach:heads:{today:%Y%m%d}:{root.id}"
-    if use_cache:
-        hit = cache.get(key)
-        if hit is not None:
-            return hit["counts"], hit["as_of"]
-    registered = {}
-    if past:
-        end = timezone.make_aware(dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time.min))
-        registered = {"created_at__lt": end}
+    if as_of is None or as_of >= timezone.localdate():
+        return {row["node_id"]: (row["households"], row["residents"])
+                for row in NodeCounts.objects.filter(node_id__in=leaf_ids).values("node_id", "households", "residents")}
+    end = timezone.make_aware(dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time.min))
     counts: dict[int, list[int]] = {}
     for model, i in ((Household, 0), (Resident, 1)):
-        for leaf_id, n in (model.objects.filter(**{f"{col}__in": leaf_ids}, **registered).order_by().values(col)
+        for leaf_id, n in (model.objects.filter(**{f"{col}__in": leaf_ids}, created_at__lt=end).order_by().values(col)
                            .annotate(n=Count("id")).values_list(col, "n")):
             counts.setdefault(leaf_id, [0, 0])[i] = n
-    out = {k: (v[0], v[1]) for k, v in counts.items()}
-    if use_cache:
-        cache.set(key, {"counts": out, "as_of": time.time()}, ttl)
-    return out, None
+    return {k: (v[0], v[1]) for k, v in counts.items()}
 
 
 def rollup(user, root: Node, *, period: ReportPeriod, since: dt.date | None = None,
@@ -229,7 +208,7 @@ def rollup(user, root: Node, *, period: ReportPeriod, since: dt.date | None = No
        installs as of the period's end (with those inside the period and those
        of the last `pace_weeks` weeks): one grouped query each, by leaf node.
     3. Each leaf's figures added to every ancestor inside the subtree.
-    Head counts under a county or street come from the cache when fresh
+    Households and residents come from the maintained head counts
     (`_head_counts`); everything else is counted live.
     """
     leaf = leaf_level(root)
@@ -258,7 +237,7 @@ def rollup(user, root: Node, *, period: ReportPeriod, since: dt.date | None = No
     end = period.end
     pace_start = end - dt.timedelta(weeks=pace_weeks)
     # heads_as_of (a report dated in the past): households and residents registered by then.
-    heads, heads_counted_at = _head_counts(root, leaf_ids, col, as_of=heads_as_of)
+    heads = _head_counts(leaf_ids, col, as_of=heads_as_of)
     i_h, i_r = slot["households"], slot["residents"]
     for leaf_id, (households, residents) in heads.items():
         acc = per_leaf.get(leaf_id)
@@ -313,7 +292,7 @@ def rollup(user, root: Node, *, period: ReportPeriod, since: dt.date | None = No
     for info in sorted(infos.values(), key=lambda n: (n.sort, n.code)):
         if info.parent_id in infos:
             children.setdefault(info.parent_id, []).append(info.id)
-    return Rollup(infos[root.id], period, pace_weeks, infos, figures, children, heads_as_of=heads_counted_at)
+    return Rollup(infos[root.id], period, pace_weeks, infos, figures, children)
 
 
 # --- activities, pushes, letters in a period ----------------------------------------------
@@ -968,14 +947,6 @@ def _age(birth: dt.date, today: dt.date) -> int:
 # --- misc -------------------------------------------------------------------------------------
 
 
-def default_node(user) -> Node | None:
-    """The node a page opens on: the user's only top node, else the first."""
-    from fanzha.org.selectors import top_nodes
-
-    tops = top_nodes(user)
-    return tops[0] if tops else None
-
-
 def reports_for(user, *, node: Node | None = None) -> QuerySet[PeriodicReport]:
     qs = scoped(PeriodicReport.objects.filter(status="done"), user).select_related("node")
     if node is not None:
@@ -1069,10 +1040,7 @@ def outreach_totals(by_child: dict) -> dict:
 
 
 def invalidate_heads(*node_ids: int | None) -> None:
-    """Forget the cached household/resident counts under these nodes (after an import or bulk write)."""
-    keys = [f"fanzha:outreach:heads:{timezone.localdate():%Y%m%d}:{i}" for i in node_ids if i]
-    if keys:
-        cache.delete_many(keys)
+    """Nothing to forget: households and residents are maintained counts (`org.counts`). Kept for callers."""
 
 
 # --- home-visit publicity rate (入户宣传率) -------------------------------------------------------

@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
-from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Sum
@@ -32,10 +31,10 @@ from django.views.decorators.http import (
 )
 
 from fanzha.cases.fraud_types import FraudType
-from fanzha.core.access import area_view, can_open
+from fanzha.core.access import allowed, area_view, can_open, require, requires
 from fanzha.core.audit import audit
 from fanzha.core.models import AuditAction
-from fanzha.core.scoping import get_scoped_or_404, scope_of, scoped
+from fanzha.core.scoping import crumbs, default_node, get_scoped_or_404, node_param, scope_of, scoped
 from fanzha.org import selectors as org_selectors
 from fanzha.org.models import LEVEL_ORDER, Level, Node, Unit, UnitKind
 from fanzha.outreach import evidence as ev
@@ -85,8 +84,8 @@ from fanzha.outreach.periods import (
 )
 
 require_form_methods = require_http_methods(["GET", "HEAD", "POST"])
-can_record = permission_required("outreach.record_outreach", raise_exception=True)
-can_set_targets = permission_required("outreach.manage_install_targets", raise_exception=True)
+can_record = requires("outreach.record_outreach")
+can_set_targets = requires("outreach.manage_install_targets")
 FLAG_LABELS = {"app": gettext_lazy("反诈APP"), "call_warning": gettext_lazy("来电预警"), "jinzhongzhao": gettext_lazy("金钟罩")}
 PRESET_LABELS = {"semimonth": gettext_lazy("本期（半月）"), "month": gettext_lazy("本月"), "quarter": gettext_lazy("本季度"),
                  "year": gettext_lazy("本年")}
@@ -98,16 +97,6 @@ def _int(value):
         return int(value)
     except (TypeError, ValueError):
         return None
-
-
-def _node_param(request, key: str = "node") -> Node | None:
-    raw = request.GET.get(key) or ""
-    if raw:
-        value = _int(raw)
-        if value is None:
-            raise Http404
-        return org_selectors.node_get(request.user, value)
-    return sel.default_node(request.user)
 
 
 def _period_param(request) -> tuple[ReportPeriod, str]:
@@ -127,11 +116,6 @@ def _period_param(request) -> tuple[ReportPeriod, str]:
     if key not in PRESETS:
         key = "semimonth"
     return preset(key, today), key
-
-
-def _crumbs(user, node: Node) -> list[tuple[Node, bool]]:
-    scope = scope_of(user)
-    return [(a, scope.contains_node(a)) for a in node.ancestors()]
 
 
 def _bad(form, e: ValidationError) -> None:
@@ -162,7 +146,7 @@ def dashboard(request):
         if units:
             return redirect("outreach:unit_installs", pk=units[0].pk)
         raise Http404
-    node = _node_param(request)
+    node = node_param(request, first=True)
     if node is None:
         raise Http404
     period, preset_key = _period_param(request)
@@ -183,13 +167,12 @@ def dashboard(request):
         "coverage": [r["fig"].coverage_since or 0 for r in rows],
     }
     return render(request, "outreach/dashboard.html", {
-        "node": node, "crumbs": _crumbs(user, node), "period": period, "preset": preset_key,
+        "node": node, "crumbs": crumbs(user, node), "period": period, "preset": preset_key,
         "presets": [(k, PRESET_LABELS[k]) for k in PRESETS], "total": total, "acts": act_totals,
         "visits": visits, "pushes": pushes, "rows": rows, "progress": progress,
         "status_label": STATUS_LABELS.get(progress.status if progress else "no_target", ""),
         "is_grid": node.level in (Level.GRID, Level.GROUP), "chart": chart,
         "child_label": Level(child_level).label if child_level else "",
-        "heads_as_of": dt.datetime.fromtimestamp(rolled.heads_as_of, tz=dt.timezone.utc) if rolled.heads_as_of else None,
         "can_visits": can_open(user, "outreach.visits"), "can_targets": can_open(user, "outreach.targets"),
         "own": own, "own_label": sel.own_level_label(node),
     })
@@ -239,7 +222,7 @@ def activity_list(request):
     user = request.user
     node = None
     if request.GET.get("node"):
-        node = _node_param(request)
+        node = node_param(request, first=True)
     period, preset_key = _period_param(request) if (request.GET.get("p") or request.GET.get("start")) else (None, "")
     kind = request.GET.get("kind", "")
     kind = kind if kind in ActivityKind.values else ""
@@ -489,7 +472,7 @@ def household_visit(request, pk: int):
 def visit_list(request):
     """The home-visit ledger (入户走访台账) of a node and period."""
     user = request.user
-    node = _node_param(request)
+    node = node_param(request, first=True)
     if node is None:
         raise Http404
     period, preset_key = _period_param(request)
@@ -539,7 +522,7 @@ def targeted(request, pk: int):
         items = [c for c in items if q in c.address or q in (c.head_name or "")]
     page = Paginator(items, TARGETED_PAGE).get_page(request.GET.get("page"))
     return render(request, "outreach/targeted.html", {
-        "node": node, "data": data, "crumbs": _crumbs(user, node), "page": page, "q": q,
+        "node": node, "data": data, "crumbs": crumbs(user, node), "page": page, "q": q,
         "can_visit": can_open(user, "outreach.visit"), "query": f"&q={q}" if q else "",
     })
 
@@ -553,9 +536,9 @@ def unit_rates(request):
     user = request.user
     node = None
     if request.GET.get("node"):
-        node = _node_param(request)
+        node = node_param(request, first=True)
     elif sel.scope_has_tree(user):
-        node = sel.default_node(user)
+        node = default_node(user, first=True)
     today = timezone.localdate()
     by_kind = sel.unit_rates(user, node=node, as_of=today)
     by_unit = sel.unit_rates(user, node=node, as_of=today, by="unit")
@@ -577,8 +560,7 @@ def unit_installs(request, pk: int):
     staff = sel.unit_staff_installs(user, unit)
     form = StaffInstallForm(request.POST or None, initial={"installed_on": timezone.localdate(), "verifier": _display_name(user)})
     if request.method == "POST":
-        if not user.has_perm("outreach.record_outreach"):
-            raise PermissionDenied
+        require(user, "outreach.record_outreach")
         if form.is_valid():
             changes = _changes_from_post(staff, request.POST)
             try:
@@ -594,7 +576,7 @@ def unit_installs(request, pk: int):
     return render(request, "outreach/unit_installs.html", {
         "unit": unit, "form": form, "rows": _install_rows(staff, request.POST if request.method == "POST" else None),
         "rate": rates[0] if rates else None, "activities": acts,
-        "can_record": user.has_perm("outreach.record_outreach"),
+        "can_record": allowed(user, "outreach.record_outreach"),
     })
 
 
@@ -629,9 +611,9 @@ def targets(request):
     user = request.user
     if not sel.scope_has_tree(user):
         raise Http404
-    if request.method == "POST" and not user.has_perm("outreach.manage_install_targets"):
-        raise PermissionDenied
-    node = _node_param(request)
+    if request.method == "POST":
+        require(user, "outreach.manage_install_targets")
+    node = node_param(request, first=True)
     if node is None:
         raise Http404
     group = request.GET.get("group", TargetGroup.RESIDENTS)
@@ -685,11 +667,11 @@ def targets(request):
         "deadline": root.target.deadline.isoformat() if root and root.target else None,
     }
     return render(request, "outreach/targets.html", {
-        "node": node, "crumbs": _crumbs(user, node), "data": data, "root": root, "group": group,
+        "node": node, "crumbs": crumbs(user, node), "data": data, "root": root, "group": group,
         "groups": TargetGroup.choices, "level": level, "levels": [(lv, Level(lv).label) for lv in level_choices],
         "status_labels": STATUS_LABELS, "form": form, "campaign": campaign, "chart": chart,
         "targets_here": list(sel.targets_for(user, node=node)), "today": today,
-        "can_manage": user.has_perm("outreach.manage_install_targets"),
+        "can_manage": allowed(user, "outreach.manage_install_targets"),
     })
 
 
@@ -721,7 +703,7 @@ def wechat(request):
     user = request.user
     if not sel.scope_has_tree(user):
         raise Http404
-    node = _node_param(request)
+    node = node_param(request, first=True)
     if node is None:
         raise Http404
     today = timezone.localdate()
@@ -734,8 +716,7 @@ def wechat(request):
     form = PushForm(request.POST or None, node_choices=choices, initial={
         "node": default_node, "pushed_on": today, "group_name": last.group_name if last else ""})
     if request.method == "POST":
-        if not user.has_perm("outreach.record_outreach"):
-            raise PermissionDenied
+        require(user, "outreach.record_outreach")
         if form.is_valid():
             d = form.cleaned_data
             target = org_selectors.node_get(user, _int(d["node"]))
@@ -751,8 +732,8 @@ def wechat(request):
     recent = sel.pushes_for(user, node=node).select_related("node").order_by("-pushed_on", "-id")[:20]
     names = list(sel.pushes_for(user, node=node).order_by().values_list("group_name", flat=True).distinct()[:30])
     return render(request, "outreach/wechat.html", {
-        "node": node, "crumbs": _crumbs(user, node), "grid": grid, "recent": recent, "form": form, "weeks": weeks,
-        "group_names": names, "can_record": user.has_perm("outreach.record_outreach"),
+        "node": node, "crumbs": crumbs(user, node), "grid": grid, "recent": recent, "form": form, "weeks": weeks,
+        "group_names": names, "can_record": allowed(user, "outreach.record_outreach"),
     })
 
 
@@ -768,8 +749,7 @@ def letters(request):
     form = LetterForm(request.POST or None, unit_choices=choices,
                       initial={"sent_on": timezone.localdate(), "unit": choices[0][0] if choices else ""})
     if request.method == "POST":
-        if not user.has_perm("outreach.record_outreach"):
-            raise PermissionDenied
+        require(user, "outreach.record_outreach")
         if form.is_valid():
             d = form.cleaned_data
             unit = get_scoped_or_404(Unit.objects.all(), user, pk=_int(d["unit"]))
@@ -793,7 +773,7 @@ def letters(request):
         letter.rate = sel.pct(letter.returned, letter.sent)
     return render(request, "outreach/letters.html", {
         "page": page, "form": form, "schools": sel.receipts_by_school(qs), "has_schools": bool(choices),
-        "can_record": user.has_perm("outreach.record_outreach"),
+        "can_record": allowed(user, "outreach.record_outreach"),
     })
 
 
@@ -806,8 +786,7 @@ def letter_detail(request, pk: int):
     receipts = list(letter.receipts.order_by("class_name"))
     errors: list[str] = []
     if request.method == "POST":
-        if not user.has_perm("outreach.record_outreach"):
-            raise PermissionDenied
+        require(user, "outreach.record_outreach")
         rows = []
         for i in range(len(receipts) + 5):
             rows.append((request.POST.get(f"class_{i}", ""), request.POST.get(f"sent_{i}", ""), request.POST.get(f"returned_{i}", "")))
@@ -830,7 +809,7 @@ def letter_detail(request, pk: int):
     returned = sum(r.receipts_returned for r in receipts)
     return render(request, "outreach/letter_detail.html", {
         "letter": letter, "lines": lines, "errors": errors, "sent": sent, "returned": returned,
-        "rate": sel.pct(returned, sent), "can_record": user.has_perm("outreach.record_outreach"),
+        "rate": sel.pct(returned, sent), "can_record": allowed(user, "outreach.record_outreach"),
     })
 
 
@@ -845,7 +824,7 @@ def reports_page(request):
     nodes = _target_node_choices(user) if sel.scope_has_tree(user) else []
     units = [(str(u.id), u.name) for u in scoped(Unit.objects.all(), user).order_by("name")[:300]]
     stored = Paginator(sel.reports_for(user), 30).get_page(request.GET.get("page"))
-    default = sel.default_node(user)
+    default = default_node(user, first=True)
     return render(request, "outreach/reports.html", {
         "nodes": nodes, "units": units, "stored": stored, "default_node": str(default.id) if default else "",
         "semimonthly_day": last_semimonthly_day(today), "unit_day": last_unit_monthly_day(today),
@@ -888,14 +867,14 @@ def _report_for(request, kind: str, day: dt.date, period: ReportPeriod | None) -
     if request.GET.get("unit"):
         unit = get_scoped_or_404(Unit.objects.select_related("node"), user, pk=_int(request.GET.get("unit")))
     if kind == "semimonthly":
-        node = _node_param(request)
+        node = node_param(request, first=True)
         if node is None:
             raise Http404
         return reports.semimonthly_data(user, node, day, period=period)
     if kind == "unit_monthly":
         if unit is not None:
             return reports.unit_monthly_data(user, unit=unit, report_date=day, period=period)
-        node = _node_param(request)
+        node = node_param(request, first=True)
         if node is None:
             raise Http404
         return reports.unit_monthly_data(user, node=node, report_date=day, period=period)
@@ -1049,7 +1028,7 @@ def visit_coverage(request):
     user = request.user
     if not sel.scope_has_tree(user):
         raise Http404
-    node = _node_param(request)
+    node = node_param(request, first=True)
     if node is None:
         raise Http404
     period, key = _period_param(request)
@@ -1058,7 +1037,7 @@ def visit_coverage(request):
     if node.level in (Level.COMMUNITY, Level.GRID, Level.GROUP):
         missing = sel.households_not_reached(user, node, period=period)
     return render(request, "outreach/visit_coverage.html", {
-        "node": node, "crumbs": _crumbs(user, node), "data": data, "period": period, "p": key,
+        "node": node, "crumbs": crumbs(user, node), "data": data, "period": period, "p": key,
         "presets": [("semimonth", _("本半月")), ("month", _("本月")), ("quarter", _("本季度")), ("year", _("本年"))],
         "missing": missing, "missing_capped": len(missing) >= 500,
         "status_labels": {"met": _("已完成"), "in_progress": _("进行中"), "missed": _("未完成"), "no_households": _("无住户")},
