@@ -66,11 +66,10 @@ def briefing_numbers(user, *, node: Node, period: Period, today: dt.date | None 
                                                       visited_on__lte=end).count()
     dash = case_selectors.dashboard(user, node=node, period=period, today=today)
     ranking = dash["ranking"]
-    overdue: list[dict] = []
-    overdue_total = None
-    if node.id in {n.id for n in org_selectors.top_nodes(user)}:
-        items, overdue_total = supervision.overdue_items(user, today=today)
-        overdue = [i.as_dict() for i in items]
+    # the overdue items placed under this node (the user's top node gets all of them, a street of the county its own)
+    tops = {n.id for n in org_selectors.top_nodes(user)}
+    items, overdue_total = supervision.overdue_items(user, today=today, node=None if node.id in tops else node)
+    overdue = [i.as_dict() for i in items]
     return {
         "node": node.name, "node_id": node.id, "period": str(period), "period_label": period.label,
         "start": start.isoformat(), "end": end.isoformat(), "generated_on": today.isoformat(),

@@ -278,10 +278,12 @@ class OverdueItem:
                 "url": self.url, "percent": self.percent, "status": self.status}
 
 
-def overdue_items(user, *, today: dt.date | None = None, limit: int = OVERDUE_LIMIT) -> tuple[list[OverdueItem], int]:
+def overdue_items(user, *, today: dt.date | None = None, limit: int = OVERDUE_LIMIT,
+                  node: Node | None = None) -> tuple[list[OverdueItem], int]:
     """Measures, tasks and rectifications past their deadline and not done, most days overdue first.
 
     Returns (items up to `limit`, how many there are in all). Two queries plus one for the late holders.
+    With `node`, only the items placed under that node (a briefing of one street of the county).
     """
     today = today or timezone.localdate()
     measures = scoped(Measure.objects.filter(completed_on__isnull=True, deadline__lt=today), user)
@@ -294,6 +296,9 @@ def overdue_items(user, *, today: dt.date | None = None, limit: int = OVERDUE_LI
             _holder_q(holders, "responsibilities__")).distinct()
         rects = Rectification.objects.filter(deadline__lt=today).exclude(
             status=RectificationStatus.ACCEPTED).filter(_holder_q(holders))
+    if node is not None:
+        measures = measures.filter(**{f"{node.level}_id": node.id})
+        rects = rects.filter(**{f"{node.level}_id": node.id})
     total = measures.count() + rects.count()
     m_rows = list(measures.order_by("deadline", "id").values("id", "kind", "title", "deadline")[:limit])
     r_rows = list(rects.order_by("deadline", "id").values("id", "number", "problem", "deadline", "status",

@@ -111,3 +111,29 @@ def test_bad_periods_and_empty_data(tree, personas, login):
     assert r.status_code == 422 and "没有任何台账或案件记录" in r.content.decode()
     assert Briefing.objects.count() == 0
     assert c.get(f"/analysis/briefings/?node={tree.street2.id}").status_code == 404
+
+
+def _overdue_notice(community, problem, deadline=dt.date(2025, 3, 25)):
+    from fanzha.supervision.models import Rectification
+
+    return _placed(Rectification, community, community=community, problem=problem, requirement="补齐",
+                   issued_on=dt.date(2025, 3, 1), deadline=deadline)
+
+
+def test_overdue_items_are_those_of_the_briefed_node(tree, personas, records):
+    """A county office's briefing of one street lists that street's overdue items only; the county's lists all."""
+    from fanzha.org import services as org_services
+
+    _overdue_notice(tree.c1, "西门台账缺失")
+    _overdue_notice(tree.c9, "东门台账缺失")
+    _overdue_notice(tree.c2, "未到期", deadline=dt.date(2025, 5, 1))
+    county_office = org_services.user_create(username="county_office", password="pw", role="office", node=tree.county)
+    street = briefing_numbers(county_office, node=tree.street, period=MARCH, today=TODAY)
+    assert street["overdue_total"] == 1 and [i["title"] for i in street["overdue"]] == [" 西门台账缺失"]
+    county = briefing_numbers(county_office, node=tree.county, period=MARCH, today=TODAY)
+    assert county["overdue_total"] == 2
+    assert sorted(i["title"] for i in county["overdue"]) == [" 东门台账缺失", " 西门台账缺失"]
+    b = services.briefing_generate(user=county_office, node=tree.street, period=MARCH, today=TODAY)
+    assert "逾期未完成事项1项" in b.text and "西门台账缺失" in b.text and "东门台账缺失" not in b.text
+    own = briefing_numbers(personas.office, node=tree.street, period=MARCH, today=TODAY)
+    assert own["overdue_total"] == 1  # the street's own office: the same item
