@@ -35,6 +35,7 @@ def _width(page) -> int:
 
 
 def test_alert_arrives_is_worked_on_a_phone_and_counted(phone_page, desk_page, tree, personas):
+    """A pushed alert appears in the phone queue by itself, is worked to closing and shows in the figures."""
     from playwright.sync_api import expect
 
     SHOTS.mkdir(parents=True, exist_ok=True)

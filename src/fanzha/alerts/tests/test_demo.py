@@ -16,6 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_history_gives_plausible_figures(tree, personas):
+    """Demo alert history is built once and gives plausible figures that the sweep can work on."""
     n = build_demo_alerts(tree.street, months=3, per_day=4, seed=7)
     assert n > 200 and Alert.objects.count() == n
     assert Alert.objects.filter(status=Status.CLOSED).count() >= n - 6
@@ -29,6 +30,7 @@ def test_history_gives_plausible_figures(tree, personas):
 
 
 def test_replay_command_pushes_alerts(tree, personas):
+    """`alerts_replay` pushes the requested number of demo alerts."""
     out = io.StringIO()
     call_command("alerts_replay", "--street", "S", "--count", "3", "--rate", "600", "--seed", "1", stdout=out)
     assert Alert.objects.count() == 3 and "pushed 3 alerts" in out.getvalue()

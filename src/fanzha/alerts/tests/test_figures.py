@@ -39,12 +39,14 @@ def handled(tree, personas, sender):
 
 
 def test_percentile_nearest_rank():
+    """Percentiles are nearest-rank, None for no values."""
     assert percentile([], 50) is None
     assert percentile([5.0], 90) == 5.0
     assert percentile([1, 2, 3, 4], 50) == 2 and percentile(list(range(1, 11)), 90) == 9
 
 
 def test_totals_by_node_and_person(handled, tree, personas):
+    """Alert figures count received, closed, within limits, median and p90 times and outcomes per node and per person."""
     data = alert_figures(personas.office, node=tree.street, window=Window.parse(""), now=later(minutes=120))
     t = data["total"]
     assert t["received"] == 4 and t["closed"] == 4
@@ -62,18 +64,21 @@ def test_totals_by_node_and_person(handled, tree, personas):
 
 
 def test_limits_not_yet_due_do_not_count_as_late(tree, personas, sender):
+    """A limit that has not yet passed counts neither as met nor as late."""
     ingest(sender, grade="高")
     t = alert_figures(personas.office, node=tree.street, window=Window.parse(""))["total"]
     assert t["received"] == 1 and t["sign_limited"] == 0 and t["signed_in_limit_pct"] is None
 
 
 def test_scoped_to_the_user(handled, tree, personas):
+    """Alert figures count only the alerts in the user's scope."""
     assert alert_figures(personas.grid2, window=Window.parse(""))["total"]["received"] == 1
     assert alert_figures(personas.liaison, window=Window.parse(""))["total"]["received"] == 0
     assert alert_figures(personas.outsider, window=Window.parse(""))["total"]["received"] == 0
 
 
 def test_periods():
+    """Figure windows parse halves and the default recent months; an unknown period is refused."""
     w = Window.parse("2025H1")
     assert (w.start, w.end) == (dt.date(2025, 1, 1), dt.date(2025, 6, 30))
     recent = Window.parse("", today=dt.date(2026, 2, 10))
@@ -83,6 +88,7 @@ def test_periods():
 
 
 def test_page_api_and_export(client, handled, tree, personas):
+    """The figures page, the API (422 bad period, 404 out of scope) and the .xlsx show the same numbers."""
     client.force_login(personas.leader)
     html = client.get("/alerts/figures/").content.decode()
     assert 'id="fig-received">4<' in html and "echarts" in html and "东关社区" in html
@@ -102,6 +108,7 @@ def test_page_api_and_export(client, handled, tree, personas):
 
 
 def test_trend_by_month_and_by_day(handled, personas):
+    """The trend is by day for one month and by month for the recent window."""
     today = timezone.localdate()
     data = alert_figures(personas.office, window=Window.parse(f"{today:%Y-%m}"))
     assert len(data["trend"]) >= 28 and sum(t["received"] for t in data["trend"]) == 4

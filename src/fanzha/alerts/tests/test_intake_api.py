@@ -88,6 +88,7 @@ def test_conflict_review_keep_or_apply(tree, personas, push, sender):
 
 
 def test_missing_token_is_401(tree, push):
+    """A push without a token is 401 with a Bearer challenge and a message; nothing is stored."""
     r = push(token="")
     assert r.status_code == 401 and "令牌" in r.json()["detail"]
     assert r["WWW-Authenticate"].startswith("Bearer")
@@ -95,11 +96,13 @@ def test_missing_token_is_401(tree, push):
 
 
 def test_wrong_token_is_401(tree, push):
+    """An unknown token is 401 saying it is invalid."""
     r = push(token="fzs_nope")
     assert r.status_code == 401 and "无效" in r.json()["detail"]
 
 
 def test_user_token_is_not_a_sender_token(tree, personas, push):
+    """A user's API token cannot push alerts (401): only sender tokens can."""
     from fanzha.core.models import ApiToken
 
     _t, key = ApiToken.issue(user=personas.office)
@@ -107,6 +110,7 @@ def test_user_token_is_not_a_sender_token(tree, personas, push):
 
 
 def test_switched_off_sender_is_403(tree, push, sender):
+    """A switched-off sender is refused with 403 saying so; nothing is stored."""
     services.sender_set_active(sender=sender, active=False)
     r = push()
     assert r.status_code == 403 and "停用" in r.json()["detail"] and Alert.objects.count() == 0
@@ -128,6 +132,7 @@ def test_switched_off_sender_is_403(tree, push, sender):
     ({"note": "长" * 2001}, "note", "过长"),
 ])
 def test_bad_fields_are_400_with_a_message_and_nothing_stored(tree, personas, push, fields, field, words):
+    """Each bad field is 400 with a message under that field; no alert, event or notification is stored."""
     r = push(**fields)
     assert r.status_code == 400, r.content
     body = r.json()
@@ -136,6 +141,7 @@ def test_bad_fields_are_400_with_a_message_and_nothing_stored(tree, personas, pu
 
 
 def test_small_clock_skew_is_accepted(tree, personas, push):
+    """An alert time a few minutes ahead of the server's clock is accepted."""
     ahead = timezone.localtime() + dt.timedelta(minutes=3)
     assert push(time=ahead.strftime("%Y-%m-%d %H:%M:%S")).status_code == 201
 
@@ -143,6 +149,7 @@ def test_small_clock_skew_is_accepted(tree, personas, push):
 @pytest.mark.parametrize("time", ["2025-03-01T14:22:00+08:00", "2025-03-01T06:22:00Z", "2025/3/1 14:22",
                                   "2025年3月1日 14时22分", 1740810120, "1740810120000"])
 def test_time_formats(tree, personas, push, time):
+    """Each accepted time format is read as the same local minute."""
     r = push(time=time)
     assert r.status_code == 201, r.content
     assert timezone.localtime(Alert.objects.get().occurred_at).strftime("%Y-%m-%d %H:%M") == "2025-03-01 14:22"
@@ -150,6 +157,7 @@ def test_time_formats(tree, personas, push, time):
 
 @pytest.mark.parametrize("grade, code", [("高", "high"), ("中", "medium"), ("低", "low"), ("HIGH", "high"), ("Medium", "medium"), ("low", "low")])
 def test_grades(tree, personas, push, grade, code):
+    """Each way of writing a grade is stored as its code."""
     assert push(grade=grade).status_code == 201 and Alert.objects.get().grade == code
 
 
@@ -158,12 +166,14 @@ def test_grades(tree, personas, push, grade, code):
     ("{\"id\": \"\u00ff\"".encode(), 400),
 ])
 def test_malformed_bodies_are_4xx(tree, push, raw, status):
+    """Malformed bodies answer their 4xx with a message; nothing is stored."""
     r = push(raw=raw)
     assert r.status_code == status, r.content
     assert r.json()["detail"] and Alert.objects.count() == 0
 
 
 def test_huge_body_is_413(tree, push):
+    """A body over the size cap is 413 saying it is too large; nothing is stored."""
     r = push(note="x" * 70_000)
     assert r.status_code == 413 and "过大" in r.json()["detail"]
     r = push(note="x" * 2_000_000)
@@ -178,11 +188,13 @@ def test_numbers_sent_as_json_numbers(tree, personas, push):
 
 
 def test_wrong_method_is_405(client, tree):
+    """PUT on the intake endpoint is 405."""
     r = client.put(f"{API}/alerts", data="{}", content_type="application/json")
     assert r.status_code == 405
 
 
 def test_same_id_from_two_senders_are_two_alerts(tree, personas, push, sender):
+    """The same external id from two senders makes two alerts (ids are per sender)."""
     _other, token = services.sender_create(name="市反诈中心", node=tree.street)
     assert push().status_code == 201
     assert push(token=token).status_code == 201
@@ -205,11 +217,13 @@ def test_sender_command(tree):
 
 
 def test_openapi_lists_the_intake(client, tree, personas):
+    """The OpenAPI schema lists both the alert push and the alert list."""
     client.force_login(personas.office)
     schema = client.get(f"{API}/openapi.json").json()
     assert "post" in schema["paths"]["/api/v1/alerts"] and "get" in schema["paths"]["/api/v1/alerts"]
 
 
 def test_status_is_shown_for_pending(tree, personas, push):
+    """An alert for a phone matching no resident is answered as pending, resident not found."""
     r = push(phone="13312345678")
     assert r.status_code == 201 and r.json()["status"] == Status.PENDING and r.json()["resident_found"] is False

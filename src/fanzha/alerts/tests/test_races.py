@@ -55,6 +55,7 @@ def test_two_sign_ins_exactly_one_wins(file_db, tree, personas, sender):
 
 
 def test_two_closes_one_wins_and_the_other_keeps_nothing_overwritten(file_db, tree, personas, sender):
+    """Two closes at once on the same version: one wins, the other is refused and overwrites nothing."""
     a = ingest(sender, grade="中")
     a = services.alert_sign(user=personas.grid1, alert=a)
     a = services.alert_contact_add(user=personas.grid1, alert=a, channel="phone", result="reached")

@@ -70,6 +70,7 @@ def test_unknown_person_waits_in_the_street_queue(tree, personas, sender):
 
 
 def test_unknown_high_grade_person_also_goes_to_police(tree, personas, sender):
+    """A high-grade alert for an unknown person waits for assignment and goes to the police meanwhile."""
     a = ingest(sender, grade="高", phone="13312345678")
     assert a.status == Status.PENDING and people(a) == {"police": "officer"}
 
@@ -83,6 +84,7 @@ def test_unknown_person_with_a_community_code_waits_in_that_community(tree, pers
 
 
 def test_unknown_person_with_a_grid_code_goes_to_that_grid(tree, personas, sender):
+    """An alert for an unknown person with a grid code goes to that grid's worker and leader."""
     a = ingest(sender, grade="低", phone="13312345678", area_code="S-C1-G2")
     assert (a.status, a.grid_id) == (Status.NEW, tree.g2.id)
     assert people(a) == {"grid2": "grid_worker", "gridleader": "grid_leader"}
@@ -98,6 +100,7 @@ def test_resident_of_another_street_is_marked_for_transfer(tree, personas, sende
 
 
 def test_area_code_outside_the_area_is_marked_for_transfer(tree, personas, sender):
+    """An area code outside the street, or unknown, marks the alert for transfer, naming the code."""
     a = ingest(sender, grade="中", phone="13312345678", area_code="T-C9")
     assert a.status == Status.TRANSFER and "T-C9" in a.transfer_reason
     b = ingest(sender, id="YJ-0002", grade="中", phone="13312345679", area_code="NOWHERE")
@@ -113,6 +116,7 @@ def test_phone_shared_within_one_grid_routes_to_the_grid(tree, personas, sender)
 
 
 def test_phone_shared_across_grids_needs_a_person(tree, personas, sender):
+    """A phone shared by residents of two grids leaves the alert pending for a person to decide."""
     org_services.resident_create(household=tree.h2, name="李二", phone="13800138001")
     a = ingest(sender, grade="中")
     assert a.status == Status.PENDING and a.grid_id is None and "人工确认" in a.route_note
@@ -144,6 +148,7 @@ def test_time_limits_follow_the_grade_and_the_office_setting(tree, personas, sen
 
 
 def test_time_limit_setting_is_checked(tree):
+    """Time limits out of order, zero, all empty or set on a non-street node are refused."""
     from django.core.exceptions import ValidationError
 
     from fanzha.alerts import services
@@ -159,6 +164,7 @@ def test_time_limit_setting_is_checked(tree):
 
 
 def test_pii_is_stored_encrypted_with_hash_and_mask(tree, personas, sender):
+    """An alert's phone and ID number are stored encrypted (never plain in the row) and shown masked."""
     from django.db import connection
 
     a = ingest(sender, grade="中", id_number=tree.r1.id_number)

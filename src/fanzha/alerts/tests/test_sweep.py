@@ -28,6 +28,7 @@ def high(tree, personas, sender):
 
 
 def test_nothing_happens_before_the_limit(high):
+    """The sweep leaves an alert alone before its time limit."""
     assert run_sweep(now=later(minutes=4, base=high.received_at)).escalated == 0
     high.refresh_from_db()
     assert high.escalation_level == 0
@@ -57,6 +58,7 @@ def test_unsigned_high_alert_climbs_to_the_community_then_the_street(high, tree,
 
 
 def test_signed_in_time_escalates_only_for_a_missed_contact(high, tree, personas):
+    """An alert signed in time escalates to the community only when its contact limit passes."""
     services.alert_sign(user=personas.grid1, alert=high, now=later(minutes=2, base=high.received_at))
     assert run_sweep(now=later(minutes=9, base=high.received_at)).escalated == 0
     r = run_sweep(now=later(minutes=10, seconds=5, base=high.received_at))
@@ -65,6 +67,7 @@ def test_signed_in_time_escalates_only_for_a_missed_contact(high, tree, personas
 
 
 def test_every_limit_met_never_escalates(high, personas):
+    """An alert that met every limit never escalates."""
     t0 = high.received_at
     a = services.alert_sign(user=personas.grid1, alert=high, now=later(minutes=1, base=t0))
     a = services.alert_contact_add(user=personas.grid1, alert=a, channel="phone", result="reached", now=later(minutes=3, base=t0))
@@ -83,6 +86,7 @@ def test_late_worker_catches_up_one_level_per_missed_limit(high, tree):
 
 
 def test_closed_and_transfer_alerts_do_not_escalate(high, personas, sender):
+    """Closed alerts and alerts waiting for transfer do not escalate."""
     a = services.alert_sign(user=personas.grid1, alert=high)
     services.alert_close(user=personas.grid1, alert=a, version=a.version, outcome="false_alarm")
     t = ingest(sender, id="YJ-T", grade="高", phone="13500135009")
@@ -91,6 +95,7 @@ def test_closed_and_transfer_alerts_do_not_escalate(high, personas, sender):
 
 
 def test_community_queue_escalates_to_the_street(tree, personas, sender):
+    """A pending alert left in the community's queue escalates to the street."""
     p = ingest(sender, grade="中", phone="13312345678", area_code="S-C1")
     r = run_sweep(now=later(minutes=61, base=p.received_at))
     p.refresh_from_db()
@@ -98,6 +103,7 @@ def test_community_queue_escalates_to_the_street(tree, personas, sender):
 
 
 def test_medium_and_low_wait_for_their_contact_limit(tree, personas, sender):
+    """Medium and low alerts escalate once, when their own contact limit passes."""
     m = ingest(sender, grade="中")
     low = ingest(sender, id="YJ-L", grade="低")
     assert run_sweep(now=later(minutes=59, base=m.received_at)).escalated == 0
@@ -109,6 +115,7 @@ def test_medium_and_low_wait_for_their_contact_limit(tree, personas, sender):
 
 
 def test_many_alerts_to_one_node_get_one_summary(tree, personas, sender):
+    """Many alerts escalating to one node send one summary notification, not one each."""
     for i in range(8):
         ingest(sender, id=f"YJ-{i}", grade="高")
     run_sweep(now=later(minutes=6))
@@ -117,6 +124,7 @@ def test_many_alerts_to_one_node_get_one_summary(tree, personas, sender):
 
 
 def test_escalation_shows_in_the_queue_above(client, high, personas):
+    """An escalated alert shows in the community's escalated tab and is marked on its page."""
     run_sweep(now=later(minutes=6, base=high.received_at))
     client.force_login(personas.community)
     html = client.get("/alerts/?tab=escalated").content.decode()

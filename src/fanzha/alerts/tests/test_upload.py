@@ -64,6 +64,7 @@ def upload(client, user, data: bytes, name="alerts.xlsx", **extra):
 
 
 def test_xlsx_upload_routes_every_row(client, tree, personas):
+    """An uploaded .xlsx routes each row (grid, pending, transfer), assigns, logs, notifies once and reports the counts."""
     r = upload(client, personas.office, xlsx(rows_ok(tree)))
     html = r.content.decode()
     assert r.status_code == 200 and "导入完成" in html
@@ -82,6 +83,7 @@ def test_xlsx_upload_routes_every_row(client, tree, personas):
 
 
 def test_same_file_twice_changes_nothing(client, tree, personas):
+    """Uploading the same alerts again (as .csv) changes nothing and says so."""
     upload(client, personas.office, xlsx(rows_ok(tree)))
     r = upload(client, personas.office, csv_bytes(rows_ok(tree)), name="again.csv")
     assert r.status_code == 200 and Alert.objects.count() == 4
@@ -89,6 +91,7 @@ def test_same_file_twice_changes_nothing(client, tree, personas):
 
 
 def test_rows_without_an_id_are_matched_by_content(tree, personas):
+    """A row without an id is matched to its earlier import by content, not stored twice."""
     rows = [["", ALERT_TIME, "王建国", "13800138001", "", "高", "", "", ""]]
     ctx = import_context(user=personas.office, street=tree.street)
     assert run_import(AlertImporter, ctx, csv_bytes(rows), filename="a.csv").ok
@@ -97,6 +100,7 @@ def test_rows_without_an_id_are_matched_by_content(tree, personas):
 
 
 def test_bad_rows_are_all_reported_and_nothing_is_kept(client, tree, personas):
+    """Every bad row is reported with its reason and nothing of the file is kept."""
     rows = rows_ok(tree) + [
         ["B-5", ALERT_TIME, "甲", "1380013800", "", "高", "", "", ""],
         ["B-6", "2099-01-01 08:00", "乙", "13800138001", "", "紧急", "", "", ""],
@@ -113,6 +117,7 @@ def test_bad_rows_are_all_reported_and_nothing_is_kept(client, tree, personas):
 
 
 def test_known_id_with_different_content_is_a_row_error(tree, personas):
+    """A known id arriving with different content is a row error, not an overwrite."""
     ctx = import_context(user=personas.office, street=tree.street)
     run_import(AlertImporter, ctx, csv_bytes(rows_ok(tree)), filename="a.csv")
     changed = [r[:] for r in rows_ok(tree)]
@@ -122,6 +127,7 @@ def test_known_id_with_different_content_is_a_row_error(tree, personas):
 
 
 def test_gbk_csv_and_header_aliases(tree, personas):
+    """A GBK-encoded .csv with alias headers is read correctly."""
     headers = ["编号", "时间", "预警对象", "联系电话", "身份证号码", "风险等级", "类型", "涉诈号码", "说明"]
     data = csv_bytes(rows_ok(tree)[:1], headers=headers, encoding="gb18030")
     res = run_import(AlertImporter, import_context(user=personas.office, street=tree.street), data, filename="gbk.csv")
@@ -130,6 +136,7 @@ def test_gbk_csv_and_header_aliases(tree, personas):
 
 
 def test_missing_required_column_and_dry_run(client, tree, personas):
+    """A file missing a required column is refused by name; a dry run reports without storing."""
     r = upload(client, personas.office, csv_bytes([["B-1", "王建国", "13800138001"]], headers=["预警编号", "姓名", "手机号"]), name="x.csv")
     assert "缺少必需的列" in r.content.decode()
     r = upload(client, personas.office, xlsx(rows_ok(tree)), dry_run="on")
@@ -137,6 +144,7 @@ def test_missing_required_column_and_dry_run(client, tree, personas):
 
 
 def test_upload_needs_permission(client, tree, personas):
+    """A grid worker may not upload (403); the police may open the page and download the template."""
     assert upload(client, personas.grid1, xlsx(rows_ok(tree))).status_code == 403
     client.force_login(personas.police)
     assert client.get("/alerts/upload/").status_code == 200

@@ -88,6 +88,7 @@ def test_failures_are_retried_with_backoff_then_sent(tree):
 
 
 def test_dead_server_is_given_up_after_the_last_pause(tree):
+    """A delivery to a dead server is retried through the back-off and then marked failed with its error."""
     with Bot([]) as bot:
         url = bot.url
     Webhook.objects.create(street=tree.street, url=url)  # the server is gone: connection refused
@@ -101,6 +102,7 @@ def test_dead_server_is_given_up_after_the_last_pause(tree):
 
 
 def test_a_claimed_delivery_is_not_sent_twice(tree):
+    """A delivery claimed by another worker is not sent, and is taken over once that claim runs out."""
     with Bot([]) as bot:
         Webhook.objects.create(street=tree.street, url=bot.url)
         t = timezone.now()
@@ -112,6 +114,7 @@ def test_a_claimed_delivery_is_not_sent_twice(tree):
 
 
 def test_inactive_webhook_gets_nothing(tree, personas, sender):
+    """A switched-off webhook gets no deliveries."""
     Webhook.objects.create(street=tree.street, url="http://127.0.0.1:9/x", active=False)
     ingest(sender, grade="高")
     assert WebhookDelivery.objects.count() == 0

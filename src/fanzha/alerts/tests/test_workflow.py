@@ -48,6 +48,7 @@ def test_sign_then_contact_then_dissuade(alert, personas):
 
 
 def test_steps_need_signing_first(alert, personas):
+    """Contacts and closing are refused until someone has signed the alert."""
     with pytest.raises(ValidationError, match="签收"):
         services.alert_contact_add(user=personas.grid1, alert=alert, channel="phone", result="reached")
     with pytest.raises(ValidationError, match="签收"):
@@ -55,6 +56,7 @@ def test_steps_need_signing_first(alert, personas):
 
 
 def test_second_sign_is_told_who_has_it(alert, personas):
+    """A second responder signing is told who holds the alert; the holder tapping again is harmless."""
     services.alert_sign(user=personas.grid1, alert=alert)
     with pytest.raises(services.AlertTaken, match="grid1"):
         services.alert_sign(user=personas.gridleader, alert=alert)
@@ -63,12 +65,14 @@ def test_second_sign_is_told_who_has_it(alert, personas):
 
 
 def test_dissuaded_needs_a_contact(alert, personas):
+    """An alert cannot be closed as dissuaded without a contact that reached the person."""
     a = services.alert_sign(user=personas.grid1, alert=alert)
     with pytest.raises(ValidationError, match="联系上"):
         services.alert_close(user=personas.grid1, alert=a, version=a.version, outcome="dissuaded")
 
 
 def test_unreachable_needs_tries_and_an_onsite_visit(alert, personas):
+    """Closing as unreachable needs the phone tries and an on-site visit on record."""
     u = personas.grid1
     a = services.alert_sign(user=u, alert=alert)
     for _ in range(3):
@@ -81,6 +85,7 @@ def test_unreachable_needs_tries_and_an_onsite_visit(alert, personas):
 
 
 def test_contact_input_is_checked(alert, personas):
+    """Unknown channels, results that do not fit the channel and an empty judgement are refused."""
     a = services.alert_sign(user=personas.grid1, alert=alert)
     for channel, result in (("fax", "reached"), ("phone", "maybe"), ("phone", "not_found"), ("onsite", "no_answer")):
         with pytest.raises(ValidationError):
@@ -103,6 +108,7 @@ def test_defrauded_opens_a_prefilled_case(alert, personas, tree):
 
 
 def test_not_ours_goes_to_transfer_then_done(alert, personas):
+    """Closing as not ours needs a reason, puts the alert in the transfer queue, and the office closes the transfer."""
     u = personas.grid1
     a = services.alert_sign(user=u, alert=alert)
     with pytest.raises(ValidationError, match="原因"):
@@ -128,6 +134,7 @@ def test_close_refuses_a_stale_version(alert, personas):
 
 
 def test_reassign_moves_the_alert_and_is_logged(alert, personas, tree):
+    """Reassigning moves the alert to the new grid, logs who and why, notifies the new holder, refuses an out-of-scope user."""
     a = services.alert_assign(user=personas.community, alert=alert, to_user=personas.grid2, note="就近处置")
     assert a.grid_id == tree.g2.id and a.community_id == tree.c1.id
     assert list(AlertAssignee.objects.filter(alert=a).values_list("user__username", flat=True)) == ["grid2"]
@@ -139,6 +146,7 @@ def test_reassign_moves_the_alert_and_is_logged(alert, personas, tree):
 
 
 def test_assigning_a_pending_alert_makes_it_new_in_that_grid(tree, personas, sender):
+    """Assigning a pending (unmatched) alert makes it a new alert of that grid with its limits running."""
     p = ingest(sender, grade="中", phone="13312345678")
     assert p.status == Status.PENDING
     a = services.alert_assign(user=personas.office, alert=p, to_user=personas.grid1)
@@ -149,6 +157,7 @@ def test_assigning_a_pending_alert_makes_it_new_in_that_grid(tree, personas, sen
 
 
 def test_queue_shows_own_alerts_only(client, alert, personas, tree, sender):
+    """A grid worker's queue lists only that grid's alerts and refreshes itself; the community sees all of its grids'."""
     other = ingest(sender, id="YJ-G2", grade="低", phone="13900139002")
     client.force_login(personas.grid1)
     html = client.get("/alerts/").content.decode()
@@ -173,24 +182,28 @@ def test_detail_access(client, alert, personas):
 
 
 def test_leader_is_read_only(client, alert, personas):
+    """A leader sees an alert marked read-only and signing it answers 403."""
     client.force_login(personas.leader)
     assert "只读" in client.get(f"/alerts/{alert.pk}/").content.decode()
     assert client.post(f"/alerts/{alert.pk}/sign/").status_code == 403
 
 
 def test_actions_need_post(client, alert, personas):
+    """Every alert action answers 405 to GET."""
     client.force_login(personas.grid1)
     for action in ("sign", "contact", "step", "close", "assign", "reveal"):
         assert client.get(f"/alerts/{alert.pk}/{action}/").status_code == 405
 
 
 def test_other_grid_cannot_act(client, alert, personas):
+    """Another grid's worker gets 404 signing the alert, and nothing changes."""
     client.force_login(personas.grid2)
     assert client.post(f"/alerts/{alert.pk}/sign/").status_code == 404
     assert Alert.objects.get(pk=alert.pk).signed_by_id is None
 
 
 def test_work_through_the_pages_with_htmx(client, alert, personas):
+    """Sign, record a contact and close as dissuaded through the pages' htmx fragments."""
     client.force_login(personas.grid1)
     hx = {"HTTP_HX_REQUEST": "true"}
     r = client.post(f"/alerts/{alert.pk}/sign/", **hx)
@@ -204,6 +217,7 @@ def test_work_through_the_pages_with_htmx(client, alert, personas):
 
 
 def test_sign_race_loser_sees_the_winner_on_the_page(client, alert, personas):
+    """The loser of a signing race is shown who won (fragment) or gets 409 (plain post)."""
     services.alert_sign(user=personas.gridleader, alert=alert)
     client.force_login(personas.grid1)
     r = client.post(f"/alerts/{alert.pk}/sign/", HTTP_HX_REQUEST="true")
@@ -229,6 +243,7 @@ def test_close_conflict_keeps_the_typed_input(client, alert, personas):
 
 
 def test_reveal_is_audited(client, alert, personas):
+    """The phone number is masked until revealed; revealing is audited and refused to a leader."""
     client.force_login(personas.grid1)
     page = client.get(f"/alerts/{alert.pk}/").content.decode()
     assert "138****8001" in page and "13800138001" not in page
@@ -240,6 +255,7 @@ def test_reveal_is_audited(client, alert, personas):
 
 
 def test_timeline_fragment_and_notifications(client, alert, personas):
+    """The timeline fragment shows the events; opening a notification marks it read and goes to its alert (404 for others)."""
     client.force_login(personas.grid1)
     assert "接收分派" in client.get(f"/alerts/{alert.pk}/timeline/").content.decode()
     n = Notification.objects.get(user=personas.grid1, alert=alert)
@@ -265,6 +281,7 @@ def test_nav_link_with_unread_badge(client, alert, personas):
 
 
 def test_assign_page_and_settings_page(client, alert, personas, tree):
+    """The community reassigns from the page; the office changes a time limit and the webhook; a grid worker may not."""
     client.force_login(personas.community)
     r = client.post(f"/alerts/{alert.pk}/assign/", {"to_user": personas.grid2.pk}, HTTP_HX_REQUEST="true")
     assert r.status_code == 200 and Alert.objects.get(pk=alert.pk).grid_id == tree.g2.id
@@ -282,6 +299,7 @@ def test_assign_page_and_settings_page(client, alert, personas, tree):
 
 
 def test_api_for_responders(client, alert, personas):
+    """The API lists masked alerts, signs (409 naming the holder for the loser), records contacts and refuses a stale version."""
     client.force_login(personas.grid1)
     items = client.get("/api/v1/alerts").json()
     assert [i["id"] for i in items] == [alert.pk] and items[0]["phone"] == "138****8001"
@@ -304,6 +322,7 @@ def test_api_for_responders(client, alert, personas):
 
 
 def test_later_helper():
+    """The test helper `later` gives aware datetimes moving forward from its base."""
     assert later(minutes=1) > later()
     assert isinstance(later(base=dt.datetime(2025, 1, 1, tzinfo=dt.UTC)), dt.datetime)
 

@@ -22,6 +22,7 @@ def _width(page) -> int:
 
 
 def test_office_assesses_and_publishes_on_a_phone(phone_page, tree, personas):
+    """At phone size the office runs an assessment, attests, overrides with a reason and publishes the list."""
     from playwright.sync_api import expect
 
     SHOTS.mkdir(parents=True, exist_ok=True)

@@ -43,6 +43,7 @@ def _axe(page) -> list:
 
 
 def test_anonymous_report_to_outcome_at_phone_size(phone_page, _chromium, live_server, tree, personas, tmp_path):
+    """At phone size an anonymous report with a photo is checked, handed to the station, answered, and its outcome looked up."""
     from playwright.sync_api import expect
 
     SHOTS.mkdir(parents=True, exist_ok=True)

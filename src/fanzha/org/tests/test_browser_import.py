@@ -72,6 +72,7 @@ def test_office_imports_residents_through_the_page(desk_page, tree, personas, tm
 
 
 def test_import_page_fits_a_phone(phone_page, tree, personas):
+    """The import page has no sideways scroll at 390 px."""
     page = phone_page
     browser_login(page, "office")
     page.goto(page.base + "/io/")

@@ -35,6 +35,7 @@ def full_numbers(tree) -> list[str]:
 
 
 def test_residents_masked_by_default(login, personas, tree):
+    """The resident export holds the street's residents with ID and phone masked, and is audited as masked."""
     ws = fetch(login(personas.office), "/io/export/residents.xlsx").active
     rows = cells(ws)
     assert rows[0][:9] == ["社区", "网格", "十联户", "地址", "户主", "姓名", "性别", "出生日期", "身份证号"]
@@ -60,6 +61,7 @@ def test_reveal_needs_permission_and_is_audited(login, personas, tree):
 
 
 def test_leader_exports_masked_even_when_asking(login, personas, tree):
+    """A leader asking for full numbers still gets them masked, and no reveal is logged."""
     ws = fetch(login(personas.leader), "/io/export/residents.xlsx?reveal=1").active
     assert not any(n in all_values(ws) for n in full_numbers(tree))
     assert not AuditLog.objects.filter(action=AuditAction.REVEAL).exists()
@@ -70,11 +72,13 @@ def test_leader_exports_masked_even_when_asking(login, personas, tree):
     ("gridleader", 403), ("grid1", 403), ("grouphead", 403), ("liaison", 403),
 ])
 def test_export_permission(login, personas, persona, status):
+    """The export page and the resident export answer each role as the access table says."""
     assert login(getattr(personas, persona)).get("/io/export/residents.xlsx").status_code == status
     assert login(getattr(personas, persona)).get("/io/export/").status_code == status
 
 
 def test_export_is_scoped(login, personas, tree):
+    """Each user's export holds only the residents of their own part of the tree."""
     ws = fetch(login(personas.community), "/io/export/residents.xlsx").active
     assert {r[5] for r in cells(ws)[1:]} == {"王建国", "王小明", "李秀英"}
     ws = fetch(login(personas.outsider), "/io/export/residents.xlsx").active
@@ -89,16 +93,19 @@ def test_export_is_scoped(login, personas, tree):
     ("node={g1}", {"王建国", "王小明"}),
 ])
 def test_export_filters_like_the_resident_list(login, personas, tree, query, names):
+    """The export applies the same filters as the resident list."""
     ws = fetch(login(personas.office), "/io/export/residents.xlsx?" + query.format(g1=tree.g1.pk)).active
     assert {r[5] for r in cells(ws)[1:]} == names
 
 
 def test_searched_number_is_not_written_to_the_audit_log(login, personas, tree):
+    """A phone number searched for is not written into the export's audit entry."""
     fetch(login(personas.office), "/io/export/residents.xlsx?q=13900139002")
     assert "13900139002" not in AuditLog.objects.filter(action=AuditAction.EXPORT).latest("id").detail
 
 
 def test_out_of_scope_node_unknown_kind_wrong_method(login, personas, tree):
+    """An out-of-scope or malformed node and an unknown kind are 404; POST is 405."""
     client = login(personas.office)
     assert client.get(f"/io/export/residents.xlsx?node={tree.g9.pk}").status_code == 404
     assert client.get("/io/export/residents.xlsx?node=abc").status_code == 404
@@ -125,6 +132,7 @@ def test_formulas_are_neutralised(login, personas, tree):
 
 
 def test_staff_export_lists_families_under_their_staff(login, personas, tree):
+    """The staff export lists each staff member followed by their family, numbers masked."""
     ws = fetch(login(personas.office), "/io/export/staff.xlsx").active
     rows = cells(ws)
     assert rows[0] == ["单位名称", "姓名", "身份证号", "手机号", "职务", "用工形式", "与职工关系", "职工身份证号"]
@@ -134,6 +142,7 @@ def test_staff_export_lists_families_under_their_staff(login, personas, tree):
 
 
 def test_units_households_and_org_exports(login, personas, tree):
+    """The unit, household and org-tree exports hold the street's rows only."""
     client = login(personas.office)
     units = cells(fetch(client, "/io/export/units.xlsx").active)
     assert units[1][:2] == ["西门小学", "学校"] and units[1][-1] == 1
@@ -157,6 +166,7 @@ def test_revealed_export_imports_back_unchanged(login, personas, tree, tmp_path)
 
 
 def test_export_page(login, personas):
+    """The export page offers full numbers only to roles that may reveal them."""
     body = login(personas.office).get("/io/export/").content.decode()
     assert 'action="/io/export/residents.xlsx"' in body and 'name="reveal"' in body
     body = login(personas.leader).get("/io/export/").content.decode()

@@ -31,6 +31,7 @@ def bad(tmp_path):
 
 
 def test_import_as_user_prints_counts(personas, good):
+    """`fanzha import` as a user imports, prints the counts and is audited under that user."""
     out = run("import", "residents", str(good), "--user", "office")
     assert "居民\t新增 2\t更新 0\t未变 0" in out
     assert Resident.objects.filter(name__startswith="测试").count() == 2
@@ -63,6 +64,7 @@ def test_bad_file_exits_non_zero_and_keeps_nothing(personas, bad):
 
 
 def test_dry_run_writes_nothing(personas, good):
+    """`fanzha import --dry-run` prints the counts and writes nothing."""
     before = (Resident.objects.count(), Household.objects.count())
     out = run("import", "residents", str(good), "--user", "office", "--dry-run")
     assert "试导入" in out and "居民\t新增 2" in out
@@ -70,11 +72,13 @@ def test_dry_run_writes_nothing(personas, good):
 
 
 def test_user_without_permission_is_refused(personas, good):
+    """`fanzha import` as a user without the import permission is refused."""
     with pytest.raises(CommandError, match="lacks the permission"):
         run("import", "residents", str(good), "--user", "leader")
 
 
 def test_file_problems(personas, tmp_path):
+    """`fanzha import` names a wrong file type and a missing file."""
     png = tmp_path / "photo.xlsx"
     png.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 20)
     with pytest.raises(CommandError, match="PNG"):
@@ -84,6 +88,7 @@ def test_file_problems(personas, tmp_path):
 
 
 def test_import_template_and_export_commands(personas, tmp_path, good):
+    """The template and export commands write their workbooks, audit the export and refuse a leader's reveal."""
     out = tmp_path / "tpl.xlsx"
     run("import-template", "residents", str(out), "--street", "S")
     assert [c.value for c in openpyxl.load_workbook(out).worksheets[0][1]][:3] == ["社区", "网格*", "十联户"]

@@ -51,6 +51,7 @@ def test_org_tree_created_and_reimport_unchanged(tmp_path, tree, personas):
 
 
 def test_org_rename_by_code(tmp_path, tree, personas):
+    """An org-tree row with a known code renames that node."""
     result = imp("org", tmp_path, tree, personas.office, [ORG, ["S-C1", "东关新社区", "", "", "", ""]])
     assert result.counts["社区"] == {"created": 0, "updated": 1, "unchanged": 0}
     tree.c1.refresh_from_db()
@@ -65,6 +66,7 @@ def test_org_rename_by_code(tmp_path, tree, personas):
     (["NEW-1", "东关社区", "", "", "", ""], "社区编码", "已存在"),  # the name exists with another code
 ])
 def test_org_bad_rows(tmp_path, tree, personas, row, column, reason):
+    """Each bad org-tree row is an error in its column and no node is created."""
     before = Node.objects.count()
     result = imp("org", tmp_path, tree, personas.office, [ORG, ["", "好社区", "", "", "", ""], row])
     assert [(e.row, e.column) for e in result.errors] == [(3, column)], reasons(result)
@@ -73,6 +75,7 @@ def test_org_bad_rows(tmp_path, tree, personas, row, column, reason):
 
 
 def test_org_code_used_twice_in_file(tmp_path, tree, personas):
+    """A code used twice in one file is an error naming the row that used it first."""
     result = imp("org", tmp_path, tree, personas.office, [ORG, ["X-1", "甲社区", "", "", "", ""], ["X-1", "乙社区", "", "", "", ""]])
     assert reasons(result) == [(3, "社区编码", "编码“X-1”在第2行已用于“甲社区”")]
 
@@ -81,6 +84,7 @@ def test_org_code_used_twice_in_file(tmp_path, tree, personas):
 
 
 def test_units_created_updated_unchanged(tmp_path, tree, personas):
+    """Units are created or updated by name, placed at their community or grid, their kind read from its label."""
     table = [UNITS,
              ["东关银行", "银行", "东关社区", "", "东关路1号", "钱行长"],
              ["第一网格酒店", "宾馆", "东关社区", "东关第一网格", "", ""],
@@ -116,6 +120,7 @@ def test_unit_moved_carries_its_staff(tmp_path, tree, personas):
     (["好单位", "企业", "", "", "", ""], "单位名称", "重复"),
 ])
 def test_unit_bad_rows(tmp_path, tree, personas, row, column, reason):
+    """Each bad unit row is an error in its column and no unit is created."""
     before = Unit.objects.count()
     result = imp("units", tmp_path, tree, personas.office, [UNITS, ["好单位", "企业", "", "", "", ""], row])
     assert [(e.row, e.column) for e in result.errors] == [(3, column)], reasons(result)
@@ -177,6 +182,7 @@ def test_staff_linked_to_resident(tmp_path, tree, personas):
     (["西门小学", "好职工", staff_id(1), "", "", "", "", ""], "身份证号", "同一职工"),
 ])
 def test_staff_bad_rows(tmp_path, tree, personas, row, column, reason):
+    """Each bad staff row is an error in its column and no staff or family member is created."""
     before = (StaffMember.objects.count(), FamilyMember.objects.count())
     table = [STAFF, ["西门小学", "好职工", staff_id(1), "", "", "", "", ""], row]
     result = imp("staff", tmp_path, tree, personas.office, table)

@@ -187,6 +187,7 @@ def test_duplicate_id_in_file(tmp_path, tree, office):
 
 
 def test_gender_and_birth_date_must_agree_with_id(tmp_path, tree, office):
+    """A gender or birth date that contradicts the ID number is a row error in its column."""
     idn = make_id_number("110101", dt.date(1960, 5, 6), 12)  # even sequence digit: female
     table = as_lists([resident_row(1, 身份证号=idn, 性别="男", 出生日期="1960-05-07")], RESIDENT_HEADERS + ["出生日期"])
     result = do_import("residents", write_xlsx(tmp_path / "g.xlsx", table), office, tree.street)
@@ -231,6 +232,7 @@ def test_huge_cell_is_a_row_error(tmp_path, tree, office):
 
 
 def test_empty_file(tmp_path, tree, office):
+    """An empty file is refused as empty and nothing is applied."""
     path = tmp_path / "empty.xlsx"
     path.write_bytes(b"")
     result = do_import("residents", path, office, tree.street)
@@ -238,11 +240,13 @@ def test_empty_file(tmp_path, tree, office):
 
 
 def test_empty_workbook(tmp_path, tree, office):
+    """A workbook without any rows is refused as empty."""
     result = do_import("residents", write_xlsx(tmp_path / "e.xlsx", []), office, tree.street)
     assert result.file_error == "文件是空的。"
 
 
 def test_headers_only(tmp_path, tree, office):
+    """A .xlsx or .csv with headers only is refused as having no data rows."""
     for path in (write_xlsx(tmp_path / "h.xlsx", [RESIDENT_HEADERS]), write_csv(tmp_path / "h.csv", [RESIDENT_HEADERS])):
         result = do_import("residents", path, office, tree.street)
         assert "没有数据行" in result.file_error
@@ -278,18 +282,21 @@ def test_wrong_file_type(tmp_path, tree, office, content, what):
 
 
 def test_missing_required_column(tmp_path, tree, office):
+    """A missing required column is named in the refusal."""
     table = [["社区", "网格", "姓名"], ["东关社区", "东关第一网格", "张三"]]
     result = do_import("residents", write_xlsx(tmp_path / "m.xlsx", table), office, tree.street)
     assert result.file_error == "缺少必需的列：地址。"
 
 
 def test_duplicated_column(tmp_path, tree, office):
+    """Two headers meaning the same column are refused."""
     table = [["网格", "地址", "姓名", "手机号", "联系电话"], ["东关第一网格", "路1号", "张三", "13800000001", "13800000002"]]
     result = do_import("residents", write_xlsx(tmp_path / "d.xlsx", table), office, tree.street)
     assert "同一列" in result.file_error
 
 
 def test_unrelated_sheet(tmp_path, tree, office):
+    """A sheet with no recognisable header row is refused as such."""
     result = do_import("residents", write_xlsx(tmp_path / "u.xlsx", [["日期", "金额"], ["2024-01-01", "5"]]), office, tree.street)
     assert "找不到表头" in result.file_error
 
@@ -304,6 +311,7 @@ def test_too_many_rows(tmp_path, tree, office):
 
 
 def test_unknown_columns_are_ignored_and_listed(tmp_path, tree, office):
+    """Unknown columns are ignored and listed in the result."""
     table = as_lists([resident_row(1, 籍贯="浙江")], RESIDENT_HEADERS + ["籍贯"])
     result = do_import("residents", write_xlsx(tmp_path / "x.xlsx", table), office, tree.street)
     assert result.ok and result.ignored_columns == ["籍贯"]
@@ -367,6 +375,7 @@ def test_absent_column_leaves_field_alone(tmp_path, tree, office):
 
 
 def test_residents_without_id_matched_by_address_and_name(tmp_path, tree, office):
+    """Residents without an ID number are matched by address and name on re-import; the same one twice in a file is a row error."""
     rows = [resident_row(1, 身份证号=""), resident_row(2, 身份证号="")]
     run(tmp_path, tree, office, rows)
     again = run(tmp_path, tree, office, rows, name="again.xlsx")
@@ -376,6 +385,7 @@ def test_residents_without_id_matched_by_address_and_name(tmp_path, tree, office
 
 
 def test_dry_run_writes_nothing(tmp_path, tree, office):
+    """A dry run counts what it would create, writes nothing and is audited as a dry run."""
     before = counts_of_people()
     result = run(tmp_path, tree, office, [resident_row(1), resident_row(2)], dry_run=True)
     assert result.ok and not result.applied and result.counts["居民"]["created"] == 2
@@ -384,6 +394,7 @@ def test_dry_run_writes_nothing(tmp_path, tree, office):
 
 
 def test_import_is_audited(tmp_path, tree, office):
+    """An import is audited with the user, the kind, the file name and the street."""
     run(tmp_path, tree, office, [resident_row(1)])
     entry = AuditLog.objects.filter(action=AuditAction.IMPORT).latest("id")
     assert entry.user == office and entry.target == "import:residents" and "r.xlsx" in entry.detail
@@ -401,6 +412,7 @@ def test_scope_narrower_than_street(tmp_path, tree, personas):
 
 
 def test_fast_paths_agree_with_pii_and_parsers(db):
+    """The import's fast ID parser, hasher and encrypter agree with the general ones."""
     today = timezone.localdate()
     for seq in range(0, 1000, 37):
         idn = make_id_number("110101", dt.date(1950, 1, 1) + dt.timedelta(days=seq * 11), seq)
@@ -445,6 +457,7 @@ def test_tab_separated_utf16(tmp_path, tree, office):
 
 
 def test_old_office_file_that_is_not_a_workbook(tmp_path, tree, office):
+    """An old binary Office file is refused as not a spreadsheet it can read."""
     path = tmp_path / "old.xlsx"
     path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)
     assert "不是表格" in do_import("residents", path, office, tree.street).file_error

@@ -34,6 +34,7 @@ def post_import(client, path, kind="residents", dry_run=False, name=None):
     ("office", 200), ("leader", 403), ("police", 403), ("community", 403), ("grid1", 403), ("liaison", 403),
 ])
 def test_io_page_needs_import_permission(login, personas, persona, status):
+    """The import page, a kind's form and its template answer each role as the access table says."""
     client = login(getattr(personas, persona))
     assert client.get("/io/").status_code == status
     assert client.get("/io/import/residents/").status_code == status
@@ -50,11 +51,13 @@ def test_leader_and_grid_worker_cannot_post(login, personas, tree, tmp_path):
 
 
 def test_anonymous_is_sent_to_login(client, personas):
+    """An anonymous visitor to the import page is sent to the login page."""
     response = client.get("/io/")
     assert response.status_code == 302 and "/login/" in response["Location"]
 
 
 def test_wrong_method_and_unknown_kind(login, personas):
+    """Wrong methods are 405 and an unknown import kind is 404."""
     client = login(personas.office)
     assert client.put("/io/import/residents/").status_code == 405
     assert client.post("/io/").status_code == 405
@@ -67,6 +70,7 @@ def test_wrong_method_and_unknown_kind(login, personas):
 
 
 def test_index_lists_kinds_templates_and_forms(login, personas):
+    """The import page lists every kind with its template link and an upload form with a dry-run box."""
     body = login(personas.office).get("/io/").content.decode()
     for key, cls in KINDS.items():
         assert f'/io/template/{key}.xlsx' in body and f'action="/io/import/{key}/"' in body
@@ -75,11 +79,13 @@ def test_index_lists_kinds_templates_and_forms(login, personas):
 
 
 def test_nav_link_only_for_importers(login, personas):
+    """Only roles that may import get the import link in the navigation."""
     assert 'href="/io/"' in login(personas.office).get("/").content.decode()
     assert 'href="/io/"' not in login(personas.leader).get("/").content.decode()
 
 
 def test_bad_upload_shows_row_report_and_keeps_nothing(login, personas, tree, tmp_path):
+    """A file with bad rows shows each row, column and reason, and keeps nothing."""
     rows = [resident_row(1), resident_row(2, 身份证号=BAD_ID), resident_row(3, 网格="无此网格"), resident_row(4, 姓名="")]
     path = write_xlsx(tmp_path / "bad.xlsx", as_lists(rows, RESIDENT_HEADERS))
     before = (Resident.objects.count(), Household.objects.count())
@@ -93,6 +99,7 @@ def test_bad_upload_shows_row_report_and_keeps_nothing(login, personas, tree, tm
 
 
 def test_good_upload_shows_counts_and_is_audited(login, personas, tree, tmp_path):
+    """A good file is imported, its counts shown and the import audited with user, address and file name."""
     path = write_xlsx(tmp_path / "good.xlsx", as_lists([resident_row(1), resident_row(2)], RESIDENT_HEADERS))
     response = post_import(login(personas.office), path)
     body = response.content.decode()
@@ -103,6 +110,7 @@ def test_good_upload_shows_counts_and_is_audited(login, personas, tree, tmp_path
 
 
 def test_dry_run_checkbox(login, personas, tree, tmp_path):
+    """A dry run writes nothing and offers to import the same file."""
     path = write_xlsx(tmp_path / "good.xlsx", as_lists([resident_row(1)], RESIDENT_HEADERS))
     before = Resident.objects.count()
     body = post_import(login(personas.office), path, dry_run=True).content.decode()
@@ -111,6 +119,7 @@ def test_dry_run_checkbox(login, personas, tree, tmp_path):
 
 
 def test_file_errors_on_the_page(login, personas, tmp_path):
+    """A non-workbook, a file without data rows and a missing file each get a clear message on the page."""
     client = login(personas.office)
     png = tmp_path / "x.xlsx"
     png.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 40)
@@ -122,6 +131,7 @@ def test_file_errors_on_the_page(login, personas, tmp_path):
 
 
 def test_upload_size_cap(login, personas, tmp_path, settings):
+    """A file over the upload cap is refused, naming the cap."""
     settings.FANZHA_MAX_UPLOAD_MB = 1
     big = tmp_path / "big.csv"
     big.write_bytes(("社区,网格,地址,姓名\n" + "东关社区,东关第一网格,路1号,张三\n" * 40000).encode())
@@ -135,6 +145,7 @@ def test_upload_size_cap(login, personas, tmp_path, settings):
 
 @pytest.mark.parametrize("kind", list(KINDS))
 def test_template_opens_with_headers_and_notes(login, personas, kind):
+    """Each kind's template has its columns, an example row and a notes sheet describing every column."""
     response = login(personas.office).get(f"/io/template/{kind}.xlsx")
     assert response.status_code == 200 and response["Content-Type"] == XLSX
     assert "attachment" in response["Content-Disposition"]
@@ -166,6 +177,7 @@ def test_filled_template_imports(login, personas, tree, tmp_path):
 
 
 def test_template_lists_the_streets_grids(login, personas, tree):
+    """The residents template's lists hold the user's street's communities and grids, not another street's."""
     wb = openpyxl.load_workbook(io.BytesIO(login(personas.office).get("/io/template/residents.xlsx").content))
     lists = wb["_lists"]
     values = {c.value for col in lists.iter_cols() for c in col}
@@ -173,6 +185,7 @@ def test_template_lists_the_streets_grids(login, personas, tree):
 
 
 def test_staff_template_round_trip(login, personas, tree, tmp_path):
+    """The staff template, filled in and uploaded as it is, imports."""
     client = login(personas.office)
     wb = openpyxl.load_workbook(io.BytesIO(client.get("/io/template/staff.xlsx").content))
     ws = wb.worksheets[0]

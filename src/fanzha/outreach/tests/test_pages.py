@@ -89,6 +89,7 @@ def test_dashboard_scope(login, personas, tree, who, node, status):
 
 
 def test_dashboard_bad_node_param_is_404(login, personas):
+    """A malformed node parameter on the outreach dashboard is 404."""
     assert login(personas.office).get("/outreach/?node=abc").status_code == 404
 
 
@@ -189,6 +190,7 @@ def test_activity_form_error_keeps_values(login, personas, tree):
 
 
 def test_activity_for_another_grid_is_404(login, personas, tree):
+    """Recording an activity for another grid is a form error and stores nothing."""
     r = login(personas.grid1).post("/outreach/activities/new/", {
         "held_on": _yesterday().isoformat(), "where": f"n:{tree.g2.pk}", "kind": "lecture", "venue": "community",
         "place": "x", "organiser": "y"})
@@ -239,12 +241,14 @@ def test_target_form_validation(login, personas, tree):
 
 @pytest.mark.parametrize("who, status", [("community", 403), ("leader", 403), ("grid1", 403)])
 def test_only_the_office_sets_targets(login, personas, tree, who, status):
+    """Only the office may set install targets; other roles get their status."""
     r = login(getattr(personas, who)).post("/outreach/targets/", {"action": "set", "node": tree.c1.pk, "group": "residents",
                                                                   "rate": "50", "deadline": "2030-01-01"})
     assert r.status_code == status
 
 
 def test_office_cannot_target_another_street(login, personas, tree):
+    """The office cannot set a target for another street's community; nothing is saved."""
     r = login(personas.office).post("/outreach/targets/", {"action": "set", "node": tree.c9.pk, "group": "residents",
                                                            "rate": "50", "deadline": "2030-01-01"})
     assert r.status_code == 200 and not InstallTarget.objects.exists()  # not a choice: form error, nothing saved
@@ -307,6 +311,7 @@ def test_report_download_scoped(login, personas, tree):
 
 
 def test_settings_only_office(login, personas, tree):
+    """Only the office opens and changes the outreach settings, and only for its own street."""
     assert login(personas.community).get("/outreach/settings/").status_code == 403
     c = login(personas.office)
     assert c.get("/outreach/settings/").status_code == 200
@@ -346,6 +351,7 @@ def test_api_scope_and_permissions(login, personas, tree):
 
 
 def test_api_targets(login, personas, tree):
+    """The targets API refuses a rate over 100%, keeps a past plan as history and reports progress."""
     c = login(personas.office)
     year = timezone.localdate().year + 1
     r = c.post("/api/v1/outreach/targets", json.dumps({"node_id": tree.c1.pk, "group": "residents", "rate": 101,

@@ -179,6 +179,7 @@ def test_worker_makes_due_reports_once(tree, records, settings):
 
 
 def test_stored_report_download_is_scoped(login, personas, tree, records):
+    """Stored periodic reports are listed and downloaded only within the user's scope (404 otherwise)."""
     from django.utils import timezone
 
     jobs.generate_due_reports(timezone.make_aware(dt.datetime(2026, 11, 13, 17, 0)), budget_seconds=600)

@@ -42,6 +42,7 @@ def test_ranking_and_reasons(tree, personas):
 
 
 def test_targeted_page_and_api(login, personas, tree):
+    """The targeted visit list opens for the worker's own grid and group (404 elsewhere), with reasons in the API."""
     c = login(personas.grid1)
     r = c.get(f"/outreach/nodes/{tree.g1.pk}/targeted/")
     assert r.status_code == 200 and "独居老人" in r.content.decode()

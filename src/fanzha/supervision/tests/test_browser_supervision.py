@@ -38,6 +38,7 @@ def _as(page, username: str) -> None:
 
 
 def test_rectification_from_visit_to_acceptance_on_a_phone(phone_page, tree, personas, department):
+    """At phone size a visit's finding becomes a rectification that the department answers and the office accepts."""
     from playwright.sync_api import expect
 
     SHOTS.mkdir(parents=True, exist_ok=True)
