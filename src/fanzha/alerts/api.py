@@ -36,9 +36,9 @@ from pydantic import AliasChoices
 from fanzha.alerts import selectors, services
 from fanzha.alerts.figures import Window, alert_figures
 from fanzha.alerts.models import Alert, Sender
-from fanzha.core.api_auth import require_perm
+from fanzha.core.access import require
+from fanzha.core.scoping import node_for
 from fanzha.core.api_types import PERIOD_PATTERN, Money
-from fanzha.org import selectors as org_selectors
 
 router = Router(tags=["alerts"])
 
@@ -230,7 +230,7 @@ def alert_detail(request, alert_id: int):
 
 
 def _acting(request, alert_id: int) -> Alert:
-    require_perm(request.user, "alerts.handle_alerts", _("您的角色不处置预警"))
+    require(request.user, "alerts.handle_alerts", _("您的角色不处置预警"))
     return selectors.alert_get(request.user, alert_id)
 
 
@@ -311,10 +311,7 @@ def alert_stats(request, filters: Query[FigureFilters]):
     money saved; for the node (or the caller's scope), its children and each person who signed."""
     if not selectors.can_see_alerts(request.user):
         raise Http404
-    node = org_selectors.node_get(request.user, filters.node) if filters.node else None
-    if node is None:
-        tops = org_selectors.top_nodes(request.user)
-        node = tops[0] if len(tops) == 1 else None
+    node = node_for(request.user, filters.node)
     try:
         if filters.start or filters.end:
             window = Window.between(filters.start or Window.parse("").start, filters.end or timezone.localdate())

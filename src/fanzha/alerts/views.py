@@ -11,7 +11,7 @@ why and keeps what was typed.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -48,10 +48,10 @@ from fanzha.alerts.models import (
     Webhook,
     WebhookDelivery,
 )
-from fanzha.core.access import area_view, can_open
+from fanzha.core.access import area_view, can_open, require
 from fanzha.core.audit import audit
 from fanzha.core.models import AuditAction
-from fanzha.core.scoping import scope_of
+from fanzha.core.scoping import crumbs_in_scope, node_param, scope_of, streets_for
 from fanzha.org import selectors as org_selectors
 from fanzha.org.models import Node, User
 
@@ -59,14 +59,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 REPORT_LIMIT = 1000
 
 
-def _require(user, perm: str) -> None:
-    if not user.has_perm(perm):
-        raise PermissionDenied(_("您的角色没有此操作权限"))
-
-
 def _require_viewer(user) -> None:
-    if not selectors.can_see_alerts(user):
-        raise PermissionDenied(_("您的角色不处理预警"))
+    require(user, selectors.can_see_alerts, _("您的角色不处理预警"))
 
 
 def _is_htmx(request) -> bool:
@@ -168,7 +162,7 @@ def timeline_fragment(request, pk: int):
 @require_safe
 def assignable(request, pk: int):
     """htmx, from the reassign search box: the options of the picker, grouped by community and grid."""
-    _require(request.user, "alerts.handle_alerts")
+    require(request.user, "alerts.handle_alerts")
     alert = selectors.alert_get(request.user, pk)
     q = request.GET.get("q", "")[:50]
     groups = selectors.assignable_groups(alert, request.user, q=q) if alert.status != Status.CLOSED else []
@@ -196,7 +190,7 @@ def _message(e: ValidationError) -> str:
 
 
 def _action(request, pk: int):
-    _require(request.user, "alerts.handle_alerts")
+    require(request.user, "alerts.handle_alerts")
     return selectors.alert_get(request.user, pk)
 
 
@@ -296,7 +290,7 @@ def assign(request, pk: int):
 @area_view("alerts")
 @require_POST
 def transfer_done(request, pk: int):
-    _require(request.user, "alerts.upload_alerts")
+    require(request.user, "alerts.upload_alerts")
     alert = _action(request, pk)
     try:
         services.alert_transfer_done(user=request.user, alert=alert, note=request.POST.get("note", "")[:1000])
@@ -309,7 +303,7 @@ def transfer_done(request, pk: int):
 @require_POST
 def reveal(request, pk: int):
     """The full phone and ID numbers (to call the person), written to the audit log."""
-    _require(request.user, "org.reveal_pii")
+    require(request.user, "org.reveal_pii")
     alert = selectors.alert_get(request.user, pk)
     audit(user=request.user, action=AuditAction.REVEAL, target=f"alert:{alert.pk}",
           detail=_("查看预警#%(id)d的完整手机号和身份证号") % {"id": alert.pk}, request=request)
@@ -354,12 +348,6 @@ def notification_open(request, pk: int):
 # --- batch upload ------------------------------------------------------------------------------
 
 
-def _streets(user) -> list[Node]:
-    from fanzha.org.importers import streets_for
-
-    return streets_for(user)
-
-
 def _upload_areas(user) -> list[Node]:
     """Where a batch may go: the user's streets, and a whole county for a county-level user."""
     from fanzha.org.models import Level
@@ -368,14 +356,14 @@ def _upload_areas(user) -> list[Node]:
     counties = Node.objects.filter(level=Level.COUNTY)
     if not scope.everything:
         counties = counties.filter(pk__in=sorted(scope.nodes.get(Level.COUNTY, ())))
-    return list(counties.order_by("sort", "code")) + _streets(user)
+    return list(counties.order_by("sort", "code")) + streets_for(user)
 
 
 @area_view("alerts.upload")
 @require_http_methods(["GET", "HEAD", "POST"])
 def upload(request):
     """Upload a spreadsheet of alerts: row report (nothing kept unless every row is good), then where they went."""
-    _require(request.user, "alerts.upload_alerts")
+    require(request.user, "alerts.upload_alerts")
     from fanzha.alerts.importers import AlertImporter
     from fanzha.core.imports import run_import
     from fanzha.org.importers import import_context
@@ -404,12 +392,12 @@ def upload(request):
 @area_view("alerts.upload")
 @require_safe
 def upload_template(request):
-    _require(request.user, "alerts.upload_alerts")
+    require(request.user, "alerts.upload_alerts")
     from fanzha.alerts.importers import AlertImporter
     from fanzha.core.exports import write_import_template
     from fanzha.org.importers import import_context
 
-    streets = _streets(request.user)
+    streets = streets_for(request.user)
     if not streets:
         raise Http404("no street")
     data = write_import_template(AlertImporter(import_context(user=request.user, street=streets[0], request=request)))
@@ -422,7 +410,7 @@ def upload_template(request):
 
 
 def _settings_street(request) -> Node:
-    streets = _streets(request.user)
+    streets = streets_for(request.user)
     raw = request.GET.get("street") or request.POST.get("street") or ""
     if raw:
         street = next((s for s in streets if str(s.pk) == raw), None)
@@ -438,7 +426,7 @@ def _settings_street(request) -> Node:
 @require_http_methods(["GET", "HEAD", "POST"])
 def alert_settings(request):
     """Time limits and routing rules per grade, and the group-chat bots of one street."""
-    _require(request.user, "alerts.configure_alerts")
+    require(request.user, "alerts.configure_alerts")
     street = _settings_street(request)
     book = LimitBook([street.pk])
     rules = RuleBook([street.pk])
@@ -498,7 +486,7 @@ def alert_settings(request):
     from fanzha.alerts.models import Sender
 
     return render(request, "alerts/settings.html", {
-        "street": street, "streets": _streets(request.user), "rows": rows, "webhook_form": webhook_form,
+        "street": street, "streets": streets_for(request.user), "rows": rows, "webhook_form": webhook_form,
         "webhooks": list(Webhook.objects.filter(street=street).order_by("id")),
         "senders": list(Sender.objects.filter(node_id__in=[street.pk, street.county_id]).order_by("name")),
         "deliveries": list(WebhookDelivery.objects.filter(webhook__street=street).select_related("webhook")
@@ -509,8 +497,8 @@ def alert_settings(request):
 @area_view("alerts.settings")
 @require_POST
 def webhook_delete(request, pk: int):
-    _require(request.user, "alerts.configure_alerts")
-    hook = Webhook.objects.filter(pk=pk, street__in=_streets(request.user)).first()
+    require(request.user, "alerts.configure_alerts")
+    hook = Webhook.objects.filter(pk=pk, street__in=streets_for(request.user)).first()
     if hook is None:
         raise Http404("not found")
     street_id = hook.street_id
@@ -525,7 +513,7 @@ def webhook_delete(request, pk: int):
 @area_view("alerts.settings")
 @require_safe
 def conflicts(request):
-    _require(request.user, "alerts.configure_alerts")
+    require(request.user, "alerts.configure_alerts")
     status = request.GET.get("status", ConflictStatus.OPEN)
     if status not in ConflictStatus.values and status != "all":
         status = ConflictStatus.OPEN
@@ -536,7 +524,7 @@ def conflicts(request):
 @area_view("alerts.settings")
 @require_POST
 def conflict_resolve(request, pk: int):
-    _require(request.user, "alerts.configure_alerts")
+    require(request.user, "alerts.configure_alerts")
     conflict = selectors.conflict_get(request.user, pk)
     action = request.POST.get("action")
     if action not in ("keep", "apply"):
@@ -558,16 +546,7 @@ def _figures_params(request):
     """(node, window, problem): the node in scope, the period from the date-range control (start/end), an
     older `period` code, or the recent months; a bad period is said and replaced by the recent months."""
     user = request.user
-    raw = request.GET.get("node") or ""
-    node = None
-    if raw:
-        try:
-            node = org_selectors.node_get(user, int(raw))
-        except ValueError:
-            raise Http404("bad node") from None
-    else:
-        tops = org_selectors.top_nodes(user)
-        node = tops[0] if len(tops) == 1 else None
+    node = node_param(request)
     start, end = request.GET.get("start", ""), request.GET.get("end", "")
     problem = ""
     try:
@@ -603,8 +582,7 @@ def figures(request):
     if problem:
         messages.error(request, _("%(why)s，已显示近6个月") % {"why": problem})
     data = alert_figures(request.user, node=node, window=window)
-    scope = scope_of(request.user)
-    ancestors = [a for a in (node.ancestors() if node else []) if scope.contains_node(a)]
+    ancestors = crumbs_in_scope(request.user, node)
     people, sort = sort_people(data["by_person"], request.GET.get("sort", "-received"))
     from django.core.paginator import Paginator
 
@@ -641,7 +619,7 @@ def figures(request):
 @require_safe
 def figures_export(request):
     _require_viewer(request.user)
-    _require(request.user, "org.export_data")
+    require(request.user, "org.export_data")
     node, window, _problem = _figures_params(request)
     data = alert_figures(request.user, node=node, window=window)
     from fanzha.alerts.exports import figures_workbook

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import Literal, Optional
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router
 
 from fanzha.analysis import selectors
 from fanzha.cases.periods import Period
-from fanzha.core.access import can_open
+from fanzha.core.access import require
 from fanzha.core.api_types import PERIOD_PATTERN
-from fanzha.org import selectors as org_selectors
+from fanzha.core.scoping import node_for
 
 router = Router(tags=["analysis"])
 MAX_ID = 2**63 - 1
@@ -28,12 +28,8 @@ def where(request, node: Optional[int] = Query(None, ge=1, le=MAX_ID),
     and `small` (fewer than `min_cases` cases or `min_population` residents: not ranked); `hot_spots`. A node outside
     the caller's scope is 404; a period not yet begun is 400 (with the message)."""
     user = request.auth
-    if not can_open(user, "analysis"):
-        raise PermissionDenied(_("您的角色没有此操作权限"))
-    node_obj = org_selectors.node_get(user, node) if node else None
-    if node_obj is None and not node:
-        tops = org_selectors.top_nodes(user)
-        node_obj = tops[0] if len(tops) == 1 else None
+    require(user, "analysis")
+    node_obj = node_for(user, node)
     try:
         p = Period.parse(period) if period else Period.containing(timezone.localdate(), "year")
     except ValueError as e:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
@@ -16,22 +15,10 @@ from fanzha.analysis import selectors
 from fanzha.cases.models import DateBasis
 from fanzha.cases.periods import Period
 from fanzha.cases.selectors import basis_of
-from fanzha.core.access import area_view
+from fanzha.core.access import area_view, require
 from fanzha.core.audit import audit
 from fanzha.core.models import AuditAction
-from fanzha.org import selectors as org_selectors
-
-
-def node_param(request):
-    """The node of ?node= (404 outside the user's scope, like a missing one); default: the user's single top node."""
-    raw = request.GET.get("node") or ""
-    if not raw:
-        tops = org_selectors.top_nodes(request.user)
-        return tops[0] if len(tops) == 1 else None
-    try:
-        return org_selectors.node_get(request.user, int(raw))
-    except ValueError:
-        raise Http404 from None
+from fanzha.core.scoping import node_for, node_param
 
 
 def period_param(request) -> Period:
@@ -99,8 +86,7 @@ def drill(request):
 @area_view("analysis")
 @require_GET
 def export(request):
-    if not request.user.has_perm("org.export_data"):
-        raise PermissionDenied(_("您的角色没有此操作权限"))
+    require(request.user, "org.export_data")
     node, period, basis = _params(request)
     data = selectors.where_report(request.user, node=node, period=period, basis=basis)
     from fanzha.analysis.exports import where_workbook
@@ -130,8 +116,7 @@ def _is_office(user) -> bool:
 
 
 def _require_office(user) -> None:
-    if not _is_office(user):
-        raise PermissionDenied(_("只有办公室可以生成、修改和发布简报"))
+    require(user, _is_office, _("只有办公室可以生成、修改和发布简报"))
 
 
 @area_view("analysis.briefings")
@@ -142,10 +127,7 @@ def briefings(request):
     if request.method == "POST":
         _require_office(request.user)
         if request.POST.get("node"):
-            try:
-                node = org_selectors.node_get(request.user, int(request.POST["node"]))
-            except ValueError:
-                raise Http404 from None
+            node = node_for(request.user, request.POST["node"])
         raw = request.POST.get("period", "")
         try:
             period = Period.parse(raw)

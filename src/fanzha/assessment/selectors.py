@@ -11,7 +11,7 @@ from fanzha.assessment import criteria as crit
 from fanzha.assessment.models import Assessment, Outcome, Status, SubjectKind, Verdict
 from fanzha.cases.periods import Period
 from fanzha.core.access import OFFICE
-from fanzha.core.scoping import get_scoped_or_404, scope_of, scoped
+from fanzha.core.scoping import get_scoped_or_404, home_street, scope_of, scoped
 from fanzha.org.models import Node
 
 
@@ -42,10 +42,8 @@ def verdicts_of(run: Assessment, *, kind: str = "", outcome: str = "") -> QueryS
 
 
 def street_of(user) -> Node | None:
-    s = scope_of(user)
-    if s.primary_street_id:
-        return Node.objects.filter(pk=s.primary_street_id).first()
-    return None
+    """The street an assessment is opened for: the user's own (none for a user above the streets)."""
+    return home_street(user, everything_first=False)
 
 
 def live_criteria(verdict: Verdict) -> list[dict]:

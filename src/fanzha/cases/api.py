@@ -16,9 +16,9 @@ from fanzha.cases.models import Case
 from fanzha.cases.periods import Period
 from fanzha.cases.fraud_types import FraudType
 from fanzha.cases.models import Channel
-from fanzha.core.api_auth import require_perm
+from fanzha.core.access import require
 from fanzha.core.api_types import PERIOD_PATTERN, Money
-from fanzha.core.scoping import get_scoped_or_404
+from fanzha.core.scoping import get_scoped_or_404, node_for
 from fanzha.org import selectors as org_selectors
 from fanzha.org.models import Level, Node, Resident, Unit
 
@@ -172,7 +172,7 @@ def get_case(request, case_id: int):
 @router.post("/cases", response={201: CaseOut}, summary="Register a case")
 def create_case(request, payload: CaseIn):
     user = _user(request)
-    require_perm(user, "cases.manage_cases")
+    require(user, "cases.manage_cases")
     kwargs = _resolve(request, payload)
     case = services.case_register(user=user, **kwargs)
     return 201, case
@@ -182,7 +182,7 @@ def create_case(request, payload: CaseIn):
 def update_case(request, case_id: int, payload: CaseIn):
     user = _user(request)
     case = selectors.case_get(user, case_id)
-    require_perm(user, "cases.manage_cases")
+    require(user, "cases.manage_cases")
     kwargs = _resolve(request, payload)
     return services.case_update(user=user, case=case, source="api", version=payload.version, **kwargs)
 
@@ -196,10 +196,7 @@ def case_stats(request, node: Optional[int] = Query(None, ge=1, le=MAX_ID),
     node; counted by the date the fraud happened (basis=occurred, default) or the report date (basis=reported),
     said in `basis` / `basis_label`."""
     user = _user(request)
-    node_obj = org_selectors.node_get(user, node) if node else None
-    if node_obj is None:
-        tops = org_selectors.top_nodes(user)
-        node_obj = tops[0] if len(tops) == 1 else None
+    node_obj = node_for(user, node)
     try:
         p = Period.parse(period) if period else Period.containing(timezone.localdate(), "year")
     except ValueError as e:

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,28 +18,12 @@ from fanzha.cases.forms import CaseForm, TargetForm
 from fanzha.cases.models import DateBasis
 from fanzha.cases.fraud_types import FraudType
 from fanzha.cases.periods import GRANULARITIES, Period
-from fanzha.core.access import area_view, can_open
+from fanzha.core.access import allowed, area_view, can_open, require
 from fanzha.core.audit import audit
 from fanzha.core.models import AuditAction
-from fanzha.core.scoping import get_scoped_or_404, scoped
+from fanzha.core.scoping import crumbs_in_scope, get_scoped_or_404, node_param, scoped
 from fanzha.org import selectors as org_selectors
 from fanzha.org.models import Level, Node, Resident, Unit
-
-
-def _require(user, perm: str) -> None:
-    if not user.has_perm(perm):
-        raise PermissionDenied(_("您的角色没有此操作权限"))
-
-
-def _node_param(request) -> Node | None:
-    raw = request.GET.get("node") or ""
-    if not raw:
-        tops = org_selectors.top_nodes(request.user)
-        return tops[0] if len(tops) == 1 else None
-    try:
-        return org_selectors.node_get(request.user, int(raw))
-    except ValueError:
-        raise Http404 from None
 
 
 def _period_param(request, default_kind: str = "year") -> Period:
@@ -55,7 +39,7 @@ def _period_param(request, default_kind: str = "year") -> Period:
 @area_view("cases")
 @require_GET
 def case_list(request):
-    node = _node_param(request)
+    node = node_param(request)
     period = None
     if request.GET.get("period"):
         period = _period_param(request)
@@ -66,7 +50,7 @@ def case_list(request):
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(request, "cases/case_list.html", {
         "page": page, "node": node, "period": period, "types": FraudType.choices, "type": fraud_type,
-        "can_manage": request.user.has_perm("cases.manage_cases"),
+        "can_manage": allowed(request.user, "cases.manage_cases"),
         "can_targets": can_open(request.user, "cases.targets"),
     })
 
@@ -135,7 +119,7 @@ def _apply_errors(form, e: ValidationError) -> None:
 @area_view("cases")
 @require_http_methods(["GET", "POST"])
 def case_new(request):
-    _require(request.user, "cases.manage_cases")
+    require(request.user, "cases.manage_cases")
     initial = {"reported_on": timezone.localdate(), "loss_on": timezone.localdate(), "channel": "phone"}
     if request.GET.get("victim"):
         initial["victim"] = request.GET["victim"]
@@ -158,7 +142,7 @@ def case_new(request):
 @require_http_methods(["GET", "POST"])
 def case_edit(request, pk: int):
     case = selectors.case_get(request.user, pk)
-    _require(request.user, "cases.manage_cases")
+    require(request.user, "cases.manage_cases")
     initial = {
         "number": case.number, "reported_on": case.reported_on, "loss_on": case.loss_on, "victim": case.victim_id,
         "community": case.community_id, "victim_name": case.victim_name, "victim_age": case.victim_age,
@@ -194,7 +178,7 @@ def case_detail(request, pk: int):
     suggestion = classify(case.narrative) if case.narrative else None
     return render(request, "cases/case_detail.html", {
         "case": case, "changes": changes, "suggestion": suggestion,
-        "can_manage": request.user.has_perm("cases.manage_cases"),
+        "can_manage": allowed(request.user, "cases.manage_cases"),
     })
 
 
@@ -218,15 +202,14 @@ def victim_search(request):
 @area_view("cases.stats")
 @require_GET
 def stats(request):
-    node = _node_param(request)
+    node = node_param(request)
     period = _period_param(request)
     granularity = request.GET.get("by", "month")
     if granularity not in GRANULARITIES:
         granularity = "month"
     basis = selectors.basis_of(request.GET.get("basis"))
     data = selectors.dashboard(request.user, node=node, period=period, granularity=granularity, basis=basis)
-    ancestors = node.ancestors() if node else []
-    ancestors = [a for a in ancestors if org_selectors.scope_of(request.user).contains_node(a)]
+    ancestors = crumbs_in_scope(request.user, node)
     return render(request, "cases/stats.html", {
         "data": data, "node": node, "period": period, "granularity": granularity, "ancestors": ancestors,
         "granularities": [("month", _("月")), ("quarter", _("季度")), ("half", _("半年")), ("year", _("年"))],
@@ -238,8 +221,8 @@ def stats(request):
 @area_view("cases.stats")
 @require_GET
 def stats_export(request):
-    _require(request.user, "org.export_data")
-    node = _node_param(request)
+    require(request.user, "org.export_data")
+    node = node_param(request)
     period = _period_param(request)
     granularity = request.GET.get("by", "month")
     if granularity not in GRANULARITIES:
@@ -258,7 +241,7 @@ def stats_export(request):
 @area_view("cases.targets")
 @require_http_methods(["GET", "POST"])
 def targets(request):
-    node = _node_param(request)
+    node = node_param(request)
     year = request.GET.get("year")
     try:
         year = int(year) if year else timezone.localdate().year
@@ -267,7 +250,7 @@ def targets(request):
     form = TargetForm(request.POST or None, initial={"node": node.id if node else None, "period": str(year),
                                                     "base_period": str(year - 1), "change_pct": -5})
     if request.method == "POST":
-        _require(request.user, "cases.manage_targets")
+        require(request.user, "cases.manage_targets")
         if form.is_valid():
             d = form.cleaned_data
             target_node = get_scoped_or_404(Node.objects.all(), request.user, pk=d["node"])
@@ -286,6 +269,6 @@ def targets(request):
     return render(request, "cases/targets.html", {
         "progress": progress, "form": form, "year": year, "node": node, "nodes": nodes,
         "years": list(range(timezone.localdate().year + 1, 2020, -1)),
-        "can_manage": request.user.has_perm("cases.manage_targets"),
+        "can_manage": allowed(request.user, "cases.manage_targets"),
         "basis": basis, "basis_label": selectors.basis_label(basis), "bases": DateBasis.choices,
     })

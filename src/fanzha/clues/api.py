@@ -23,6 +23,7 @@ from typing import Literal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 
@@ -32,7 +33,7 @@ from fanzha.clues.models import Clue, Kind, Outcome, Source, Verdict
 from fanzha.clues.services.intake import department_units
 from fanzha.clues.services.workflow import may_answer
 from fanzha.clues.subjects import pairs_from_texts
-from fanzha.core.access import can_open
+from fanzha.core.access import public_view, require
 from fanzha.org.models import Node
 
 router = Router(tags=["clues"])
@@ -106,9 +107,7 @@ def _out(c: Clue, subjects=None) -> dict:
     }
 
 
-def _require_area(request, key: str = "clues") -> None:
-    if not can_open(request.user, key):
-        raise PermissionDenied(_("您的角色不能查看线索"))
+DENIED = gettext_lazy("您的角色不能查看线索")
 
 
 class QueueFilters(Schema):
@@ -123,7 +122,7 @@ class QueueFilters(Schema):
 @router.get("/clues", response=list[ClueOut], summary="The caller's clues (a department: those handed to it)")
 def clue_list(request, filters: Query[QueueFilters]):
     """Newest first (handed and overdue: earliest deadline first); at most 500 per call (`limit`, `offset`)."""
-    _require_area(request)
+    require(request.user, "clues", DENIED)
     limit = max(1, min(filters.limit, 500))
     qs = selectors.clue_queue(request.user, filters.tab, source=filters.source if filters.source in Source.values else "",
                               kind=filters.kind if filters.kind in Kind.values else "", q=filters.q[:50])
@@ -148,7 +147,7 @@ class ClueIn(Schema):
 
 @router.post("/clues", response={201: ClueOut}, summary="Add a clue (staff intake)")
 def clue_create(request, data: ClueIn):
-    _require_area(request, "clues.new")
+    require(request.user, "clues.new", DENIED)
     node = Node.objects.filter(pk=data.node_id).first()
     if node is None:  # a reference to a missing record answers 404, as in a path
         raise Http404
@@ -179,17 +178,10 @@ def clue_figures_api(request, node: int | None = None, start: dt.date | None = N
     """The report dict of the figures page: totals, by source / kind / status, outcomes, mean times
     (hours), per-department answers within the deadline, monthly trend, children of the node."""
     from fanzha.alerts.figures import Window
-    from fanzha.core.scoping import scope_of
+    from fanzha.core.scoping import node_for
 
-    _require_area(request, "clues.figures")
-    scope = scope_of(request.user)
-    n = None
-    if node is not None:
-        n = Node.objects.filter(pk=node).first()
-        if n is None or not scope.contains_node(n):
-            raise Http404
-    elif len(scope.top_node_ids) == 1:
-        n = Node.objects.get(pk=scope.top_node_ids[0])
+    require(request.user, "clues.figures", DENIED)
+    n = node_for(request.user, node)
     try:
         window = Window.between(start, end) if start and end else Window.parse(period)
     except ValueError as e:
@@ -199,7 +191,7 @@ def clue_figures_api(request, node: int | None = None, start: dt.date | None = N
 
 @router.get("/clues/{int:clue_id}", response=ClueDetailOut, summary="One clue")
 def clue_detail(request, clue_id: int):
-    _require_area(request)
+    require(request.user, "clues", DENIED)
     return _detail(request, selectors.clue_get(request.user, clue_id))
 
 
@@ -212,7 +204,7 @@ class CheckIn(Schema):
 
 @router.post("/clues/{int:clue_id}/check", response=ClueDetailOut, summary="Check a new clue")
 def clue_check(request, clue_id: int, data: CheckIn):
-    _require_area(request)
+    require(request.user, "clues", DENIED)
     clue = selectors.clue_get(request.user, clue_id)
     dup = None
     if data.verdict == Verdict.DUPLICATE:
@@ -233,7 +225,7 @@ class HandoffIn(Schema):
 
 @router.post("/clues/{int:clue_id}/hand-off", response=ClueDetailOut, summary="Hand a clue to the police station or a department")
 def clue_hand_off(request, clue_id: int, data: HandoffIn):
-    _require_area(request)
+    require(request.user, "clues", DENIED)
     clue = selectors.clue_get(request.user, clue_id)
     unit = None
     if data.to != "police":
@@ -254,7 +246,7 @@ class AnswerIn(Schema):
 @router.post("/clues/{int:clue_id}/answer", response=ClueDetailOut, summary="The department's answer (报到)")
 def clue_answer(request, clue_id: int, data: AnswerIn):
     """404 for a clue not handed to the caller (a department sees only its own)."""
-    _require_area(request)
+    require(request.user, "clues", DENIED)
     clue = selectors.clue_get(request.user, clue_id)
     if not may_answer(request.user, clue):
         if selectors.is_department_only(request.user):
@@ -274,7 +266,7 @@ class CloseIn(Schema):
 
 @router.post("/clues/{int:clue_id}/close", response=ClueDetailOut, summary="Close a clue with its outcome")
 def clue_close(request, clue_id: int, data: CloseIn):
-    _require_area(request)
+    require(request.user, "clues", DENIED)
     clue = selectors.clue_get(request.user, clue_id)
     c = services.clue_close(clue=clue, user=request.user, outcome=data.outcome, public_outcome=data.public_outcome,
                             note=data.note)
@@ -297,6 +289,7 @@ class LookupOut(Schema):
 
 @router.post("/public/clues/lookup", auth=None, response={200: LookupOut, 404: dict, 429: dict},
              summary="A receipt code's public progress (no login)")
+@public_view
 def clue_lookup(request, data: LookupIn):
     """Only public fields. Unknown, malformed and guessed codes all answer 404; rate limited per address (429)."""
     if not public.lookup_allowed(public.client_address(request) or ""):

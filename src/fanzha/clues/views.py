@@ -20,10 +20,10 @@ from fanzha.clues.models import PUBLIC_OUTCOME, Clue, ClueFile, Kind, Source, St
 from fanzha.clues.services.intake import department_units
 from fanzha.clues.services.workflow import may_answer
 from fanzha.clues.subjects import pairs_from_texts
-from fanzha.core.access import LEADER, area_view, can_open
+from fanzha.core.access import LEADER, allowed, area_view, can_open, require
 from fanzha.core.audit import audit
 from fanzha.core.models import AuditAction
-from fanzha.core.scoping import scope_of
+from fanzha.core.scoping import crumbs_in_scope, home_street, node_param, scope_of
 from fanzha.org.models import Level, Node
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -33,10 +33,7 @@ DEPT_TABS = [("handed", _("待报到")), ("overdue", _("超时")), ("all", _("�
 
 
 def _street_of(user) -> Node | None:
-    scope = scope_of(user)
-    if scope.primary_street_id:
-        return Node.objects.filter(pk=scope.primary_street_id).first()
-    return Node.objects.filter(level=Level.STREET).order_by("sort", "code").first() if user.is_superuser else None
+    return home_street(user)
 
 
 @area_view("clues")
@@ -170,8 +167,7 @@ def _step(request, pk: int, form_class, key: str, act, **form_kwargs):
 @area_view("clues")
 @require_POST
 def check(request, pk: int):
-    if not services.may_manage(request.user):
-        raise PermissionDenied
+    require(request.user, services.may_manage)
 
     def act(clue, cd):
         dup = None
@@ -189,8 +185,7 @@ def check(request, pk: int):
 @area_view("clues")
 @require_POST
 def hand_off(request, pk: int):
-    if not services.may_manage(request.user):
-        raise PermissionDenied
+    require(request.user, services.may_manage)
     clue = selectors.clue_get(request.user, pk)
     units = list(department_units(clue.street_id))
 
@@ -222,8 +217,7 @@ def answer(request, pk: int):
 @area_view("clues")
 @require_POST
 def close(request, pk: int):
-    if not services.may_manage(request.user):
-        raise PermissionDenied
+    require(request.user, services.may_manage)
 
     def act(clue, cd):
         services.clue_close(clue=clue, user=request.user, outcome=cd["outcome"], public_outcome=cd["public_outcome"],
@@ -268,16 +262,7 @@ def file(request, pk: int, file_id: int, thumb: bool = False):
 def _figures_params(request):
     from fanzha.alerts.figures import Window
 
-    user = request.user
-    scope = scope_of(user)
-    node = None
-    raw = request.GET.get("node", "")
-    if raw.isdigit():
-        node = Node.objects.filter(pk=int(raw)).first()
-        if node is None or not scope.contains_node(node):
-            raise Http404
-    elif len(scope.top_node_ids) == 1:
-        node = Node.objects.get(pk=scope.top_node_ids[0])
+    node = node_param(request)
     problem = ""
     try:
         if request.GET.get("start") and request.GET.get("end"):
@@ -297,12 +282,11 @@ def figures(request):
     if problem:
         messages.error(request, problem)
     data = clue_figures(request.user, node=node, window=window)
-    scope = scope_of(request.user)
-    ancestors = [a for a in (node.ancestors() if node else []) if scope.contains_node(a)]
+    ancestors = crumbs_in_scope(request.user, node)
     return render(request, "clues/figures.html", {
         "data": data, "node": node, "window": window, "ancestors": ancestors,
         "range_query": f"start={window.start.isoformat()}&end={window.end.isoformat()}",
-        "can_export": request.user.has_perm("org.export_data"),
+        "can_export": allowed(request.user, "org.export_data"),
     })
 
 
@@ -310,8 +294,7 @@ def figures(request):
 @require_safe
 def figures_export(request):
     """The ledger of the clues behind the figures, with the figures on a second sheet."""
-    if not request.user.has_perm("org.export_data"):
-        raise PermissionDenied
+    require(request.user, "org.export_data")
     node, window, _problem = _figures_params(request)
     data = clue_figures(request.user, node=node, window=window)
     from fanzha.clues.exports import ledger

@@ -11,8 +11,14 @@ Which *records* a user sees inside an area is the scoping rule's business
 queue", the scope says "the alerts of their grids".
 
 A view is marked with the decorator it is guarded by (`area_view`,
-`public_view`); `fanzha_access` on the view function names the area, so a
-test can walk the URL resolver and fail on a view nobody marked.
+`scoped_view`, `public_view`); `fanzha_access` on the view function names the
+area, so a test walks the URL resolver and fails on a view nobody marked
+(`core/tests/test_scoping_checks.py`).
+
+Permissions are checked in one way too: `require(user, what)` raises
+PermissionDenied unless the user may do `what` — an area, a Django permission
+or a rule taking the user — and pages answer it with the 403 page, the API
+with its 403 JSON. `allowed(user, what)` is the same test for showing a button.
 """
 
 from __future__ import annotations
@@ -182,6 +188,65 @@ def area_view(key: str):
             return view(request, *args, **kwargs)
 
         wrapper.fanzha_access = key
+        return wrapper
+
+    return decorator
+
+
+def allowed(user, what) -> bool:
+    """Whether the user may do `what`: an area key ("cases.stats"), a Django permission
+    ("org.export_data") or a rule taking the user (`risk.rules.can_write_files`)."""
+    if callable(what):
+        return bool(what(user))
+    if what in BY_KEY:
+        return can_open(user, what)
+    if "." not in what:
+        raise KeyError(f"unknown area {what!r}: add it to fanzha.core.access.AREAS")
+    return user is not None and user.has_perm(what)
+
+
+def require(user, what, message=None) -> None:
+    """The one permission check of pages and API: PermissionDenied unless `allowed(user, what)`.
+
+    Pages answer it with the 403 page, the API with its 403 JSON (`fanzha.api`),
+    so a view never builds its own refusal.
+    """
+    if not allowed(user, what):
+        raise PermissionDenied(message or _("您的角色没有此操作权限"))
+
+
+def requires(what, message=None):
+    """`require` as a view decorator, for a whole view (`@requires("org.import_data")`)."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            require(request.user, what, message)
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def scoped_view(what=None):
+    """Guard a view that belongs to no area of the table (the exports every permitted role reaches
+    from its own lists): anonymous → login page; `what` (a permission or rule) not allowed → 403.
+
+    Its records come through the scoping selectors like every other view's; the
+    mark (`fanzha_access = "scoped"`) tells the URL walk test it was not forgotten.
+    """
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if what is not None:
+                require(request.user, what)
+            return view(request, *args, **kwargs)
+
+        wrapper.fanzha_access = "scoped"
         return wrapper
 
     return decorator

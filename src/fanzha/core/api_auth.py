@@ -13,7 +13,6 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
@@ -84,12 +83,6 @@ class SessionAuth(APIKeyCookie):
 bearer = TokenAuth()
 session = SessionAuth()
 API_AUTH = [bearer, session]
-
-
-def require_perm(user, perm: str, message: str | None = None) -> None:
-    """PermissionDenied (→ 403) unless the user holds `perm` (e.g. 'org.change_records')."""
-    if not user.has_perm(perm):
-        raise PermissionDenied(message or _("您没有执行此操作的权限"))
 
 
 def docs_guard(view):

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import Router, Schema
 
-from fanzha.core.access import can_open
+from fanzha.core.access import require
 from fanzha.core.scoping import get_scoped_or_404, scope_of
 from fanzha.duties import reports, selectors
 from fanzha.duties.models import Campaign
@@ -24,9 +24,7 @@ from fanzha.duties.models import Campaign
 router = Router(tags=["duties"])
 
 
-def _require(request, key: str = "duties") -> None:
-    if not can_open(request.user, key):
-        raise PermissionDenied(_("您的角色不能使用职责功能"))
+DENIED = gettext_lazy("您的角色不能使用职责功能")
 
 
 class StatusOut(Schema):
@@ -53,7 +51,7 @@ class StatusList(Schema):
 
 @router.get("/duties/status", response=StatusList, summary="各对象本期职责完成情况")
 def status(request, community: int | None = None, behind: bool = False):
-    _require(request)
+    require(request.user, "duties", DENIED)
     rows = selectors.status_rows(scope=scope_of(request.user), community_id=community)
     s = selectors.summary(rows)
     items = selectors.ranked_behind(rows) if behind else rows
@@ -62,7 +60,7 @@ def status(request, community: int | None = None, behind: bool = False):
 
 @router.get("/duties/mine", response=list[StatusOut], summary="我的职责")
 def mine(request):
-    _require(request)
+    require(request.user, "duties", DENIED)
     rows = selectors.status_rows(scope=scope_of(request.user))
     return [r.as_dict() for r in selectors.own_rows(request.user, rows)]
 
@@ -87,6 +85,6 @@ class CampaignReportOut(Schema):
 
 @router.get("/duties/campaigns/{campaign_id}/report", response=CampaignReportOut, summary="集中宣传活动总结")
 def campaign_report(request, campaign_id: int):
-    _require(request, "duties.campaigns")
+    require(request.user, "duties.campaigns", DENIED)
     c = get_scoped_or_404(Campaign.objects.select_related("node"), request.user, pk=campaign_id)
     return reports.campaign_report(c)

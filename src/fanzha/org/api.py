@@ -21,7 +21,7 @@ from ninja.responses import codes_4xx
 from pydantic import AfterValidator, BeforeValidator, StringConstraints
 
 from fanzha.core.versioning import Conflict
-from fanzha.core.api_auth import require_perm
+from fanzha.core.access import require
 from fanzha.core.api_types import NO_NUL
 from fanzha.core.audit import audit
 from fanzha.core.models import AuditAction
@@ -500,7 +500,7 @@ def resident_detail(request, resident_id: int = _path_id("居民 id")):
 @router.post("/residents", response=ok(ResidentDetailOut, 201), tags=["residents"], summary="登记居民")
 def resident_create(request, payload: ResidentCreateIn):
     user = request.auth
-    require_perm(user, CHANGE_RECORDS, _("您的角色只能查看，不能录入或修改"))
+    require(user, CHANGE_RECORDS, _("您的角色只能查看，不能录入或修改"))
     household = _household_for_write(user, payload.household)
     r = services.resident_create(household=household, **payload.model_dump(exclude={"household"}),
                                  user=user, request=request)
@@ -518,7 +518,7 @@ def _resident_current(r: Resident) -> dict:
             summary="修改居民（整条替换：未给出的字段清空）")
 def resident_put(request, payload: ResidentPutIn, resident_id: int = _path_id("居民 id")):
     user = request.auth
-    require_perm(user, CHANGE_RECORDS, _("您的角色只能查看，不能录入或修改"))
+    require(user, CHANGE_RECORDS, _("您的角色只能查看，不能录入或修改"))
     r = selectors.resident_get(user, resident_id)
     household = _household_for_write(user, payload.household) if payload.household is not None else None
     services.resident_update(resident=r, household=household, **payload.model_dump(exclude={"household"}),
@@ -530,7 +530,7 @@ def resident_put(request, payload: ResidentPutIn, resident_id: int = _path_id("�
               summary="修改居民（只改给出的字段）")
 def resident_patch(request, payload: ResidentPatchIn, resident_id: int = _path_id("居民 id")):
     user = request.auth
-    require_perm(user, CHANGE_RECORDS, _("您的角色只能查看，不能录入或修改"))
+    require(user, CHANGE_RECORDS, _("您的角色只能查看，不能录入或修改"))
     # null clears a birth date; for any other field it means "leave as is".
     changes = {k: v for k, v in payload.model_dump(exclude_unset=True).items() if v is not None or k == "birth_date"}
     household_id = changes.pop("household", None)
@@ -561,7 +561,7 @@ def _patched(write, read, *, retry: bool):
              summary="查看完整身份证号和手机号（记入审计日志）")
 def resident_reveal(request, response: HttpResponse, resident_id: int = _path_id("居民 id")):
     user = request.auth
-    require_perm(user, REVEAL_PII, _("您没有查看完整号码的权限"))
+    require(user, REVEAL_PII, _("您没有查看完整号码的权限"))
     r = selectors.resident_get(user, resident_id)
     audit(user=user, action=AuditAction.REVEAL, target=f"resident:{r.pk}", detail=r.name, request=request)
     response["Cache-Control"] = "no-store"
@@ -597,7 +597,7 @@ def household_detail(request, household_id: int = _path_id("户 id")):
 @router.post("/households", response=ok(HouseholdDetailOut, 201), tags=["households"], summary="登记户")
 def household_create(request, payload: HouseholdIn):
     user = request.auth
-    require_perm(user, CHANGE_RECORDS, _("您的角色只能查看，不能录入或修改"))
+    require(user, CHANGE_RECORDS, _("您的角色只能查看，不能录入或修改"))
     node = _node_for_write(user, payload.node)
     h = services.household_create(node=node, address=payload.address, head_name=payload.head_name, note=payload.note)
     return 201, household_detail_out(user, selectors.household_get(user, h.pk))
@@ -607,7 +607,7 @@ def household_create(request, payload: HouseholdIn):
               summary="修改户（只改给出的字段；换节点时家庭成员随户移动）")
 def household_patch(request, payload: HouseholdPatchIn, household_id: int = _path_id("户 id")):
     user = request.auth
-    require_perm(user, CHANGE_RECORDS, _("您的角色只能查看，不能录入或修改"))
+    require(user, CHANGE_RECORDS, _("您的角色只能查看，不能录入或修改"))
     changes = {k: v for k, v in payload.model_dump(exclude_unset=True).items() if v is not None}
     version = changes.pop("version", None)
     node = _node_for_write(user, changes["node"]) if "node" in changes else None

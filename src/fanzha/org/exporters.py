@@ -18,8 +18,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fanzha.core import pii
+from fanzha.core.access import allowed
 from fanzha.core.exports import XlsxExport
-from fanzha.core.scoping import scope_of, scoped
+from fanzha.core.scoping import scope_of, scoped, streets_for
 from fanzha.org import selectors
 from fanzha.org.importers import OrgImporter, ResidentImporter, StaffImporter, UnitImporter
 from fanzha.org.models import (
@@ -78,8 +79,6 @@ def _headers(importer_cls, widths: dict[str, int] | None = None) -> list[tuple[s
 
 def _node_names(user) -> dict[int, str]:
     """Names of the nodes of the user's streets (a resident's community is named even for a grid worker)."""
-    from fanzha.org.importers import streets_for
-
     scope = scope_of(user)
     qs = Node.objects.all() if scope.everything else Node.objects.filter(street_id__in=[s.id for s in streets_for(scope)])
     return dict(qs.values_list("id", "name"))
@@ -104,7 +103,7 @@ def residents_rows(user, f: Filters, reveal: bool) -> Iterator[list[Any]]:
             "residency", "relation", "occupation", "is_student", "is_finance_staff", "lives_alone", "note")
     # A role that cannot reveal numbers gets no birth date for a resident with an ID number: with the
     # mask's seven digits it would leave about a hundred candidates for the full number.
-    hide_birth = not user.has_perm("org.reveal_pii")
+    hide_birth = not allowed(user, "org.reveal_pii")
     for (c, g, grp, address, head, name, gender, birth, id_enc, id_m, ph_enc, ph_m, ph2_enc, ph2_m, residency, relation,
          occupation, student, finance, alone, note) in qs.values_list(*cols).iterator(chunk_size=CHUNK):
         if hide_birth and id_m:

@@ -9,7 +9,6 @@ numbers needs `org.reveal_pii` and is written to the audit log.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
@@ -21,14 +20,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from fanzha.core.access import area_view, can_open
+from fanzha.core.access import allowed, area_view, can_open, requires
 from fanzha.core.audit import audit
 from fanzha.core.idnumbers import normalise_digits, parse_id_number, parse_phone
 from fanzha.core.models import AuditAction
 from fanzha.core.paging import CappedPaginator
 from fanzha.core import ratelimit
 from fanzha.core.versioning import Conflict, conflict_context
-from fanzha.core.scoping import scope_of, scoped
+from fanzha.core.scoping import crumbs, scope_of, scoped
 from fanzha.org import selectors, services
 from fanzha.org.campaign import campaign
 from fanzha.org.figures import figures_by_node
@@ -36,6 +35,7 @@ from fanzha.org.figures import figures_by_node
 from fanzha.org.forms import FamilyMemberForm, HouseholdEditForm, HouseholdForm, ResidentForm, StaffForm
 from fanzha.org.models import (
     FamilyMember,
+    Household,
     Level,
     Residency,
     Resident,
@@ -51,7 +51,7 @@ require_form_methods = require_http_methods(["GET", "HEAD", "POST"])
 
 def can_change(view):
     """Entering or changing records (the form pages as well as their POSTs)."""
-    return permission_required("org.change_records", raise_exception=True)(view)
+    return requires("org.change_records")(view)
 
 
 def _is_fragment(request) -> bool:
@@ -94,13 +94,6 @@ def _labelled(fig: dict) -> list[tuple[str, str, int]]:
 def _child_rows(user, nodes) -> list[dict]:
     figs = figures_by_node(user, nodes)  # cached for county and street nodes
     return [{"node": n, "fig": figs[n.id]} for n in nodes]
-
-
-def _crumbs(user, obj) -> list[tuple]:
-    """(node, linkable) for each ancestor of a placed record; nodes above the scope are not linked."""
-    scope = scope_of(user)
-    nodes = [getattr(obj, f) for f in ("street", "community", "grid", "group") if getattr(obj, f"{f}_id")]
-    return [(n, scope.contains_node(n)) for n in nodes]
 
 
 # --- home and tree ---------------------------------------------------------------
@@ -217,8 +210,6 @@ def _switch(user, roots, current, url_of, all_url) -> list[tuple[str, str, bool]
 def node_detail(request, pk: int):
     user = request.user
     node = selectors.node_get(user, pk)
-    scope = scope_of(user)
-    crumbs = [(a, scope.contains_node(a)) for a in node.ancestors()]
     children = list(selectors.node_children(user, node))
     page = None
     if node.level in (Level.GRID, Level.GROUP):
@@ -228,7 +219,7 @@ def node_detail(request, pk: int):
     return render(request, "org/node_detail.html", {
         "node": node,
         "switch": _switch(user, roots, node, lambda n: reverse("node_detail", args=[n.pk]), reverse("home")),
-        "crumbs": crumbs,
+        "crumbs": crumbs(user, node),
         "figures": _labelled(selectors.figures(user, node)),
         "rows": _child_rows(user, children),
         "page": page,
@@ -349,7 +340,7 @@ def resident_list(request):
 def _hide_id_derived(user, resident) -> bool:
     """A role that cannot reveal a resident's ID number is not shown its birth date either: with the
     seven digits the mask shows, the birth date leaves about a hundred checksum-valid candidates."""
-    return bool(resident.id_number_hash) and not user.has_perm("org.reveal_pii")
+    return bool(resident.id_number_hash) and not allowed(user, "org.reveal_pii")
 
 
 def _resident_context(request, resident, *, revealed=False):
@@ -361,7 +352,7 @@ def _resident_context(request, resident, *, revealed=False):
         if (staff_roles or family_roles) else set()
     return {
         "r": resident,
-        "crumbs": _crumbs(user, resident),
+        "crumbs": crumbs(user, resident),
         "revealed": revealed,
         "hide_birth": _hide_id_derived(user, resident),
         "staff_roles": staff_roles,
@@ -408,7 +399,7 @@ def _household_outreach(request, household) -> dict | None:
     labels = dict(VisitAction.choices)
     for v in visits:
         v.action_labels = [str(labels.get(a, a)) for a in (v.actions or [])]
-    may_visit = can_open(user, "outreach.visit") if "outreach.visit" in BY_KEY else user.has_perm("outreach.record_outreach")
+    may_visit = can_open(user, "outreach.visit") if "outreach.visit" in BY_KEY else allowed(user, "outreach.record_outreach")
     return {
         "template": "org/_household_outreach.html", "ho": None, "household": household, "people": people,
         "installed": sum(1 for p in people if p.install_row and p.install_row.app_installed_on),
@@ -428,7 +419,7 @@ def resident_detail(request, pk: int):
 
 @area_view("residents")
 @require_POST
-@permission_required("org.reveal_pii", raise_exception=True)
+@requires("org.reveal_pii")
 def resident_reveal(request, pk: int):
     """Show the full ID and phone numbers of one resident, and write it to the audit log."""
     resident = selectors.resident_get(request.user, pk)
@@ -472,7 +463,7 @@ def resident_create(request):
             messages.success(request, _("已添加居民%(name)s") % {"name": resident.name})
             return redirect("resident_detail", pk=resident.pk)
     return render(request, "org/resident_form.html", {"form": form, "household": household, "resident": None,
-                                                      "crumbs": _crumbs(request.user, household)})
+                                                      "crumbs": crumbs(request.user, household)})
 
 
 @area_view("residents")
@@ -493,7 +484,7 @@ def resident_edit(request, pk: int):
             return redirect("resident_detail", pk=saved.pk)
         resident.refresh_from_db()  # the failed service call may have touched the instance
     return render(request, "org/resident_form.html", {"form": form, "household": resident.household, "resident": resident,
-                                                      "crumbs": _crumbs(request.user, resident), "conflict": conflict},
+                                                      "crumbs": crumbs(request.user, resident), "conflict": conflict},
                   status=409 if conflict else 200)
 
 
@@ -507,7 +498,7 @@ def household_detail(request, pk: int):
     residents = list(selectors.residents_for(request.user).filter(household=household).order_by("id"))
     return render(request, "org/household_detail.html", {
         "h": household, "rows": residents, "staff_ids": _staff_resident_ids(residents),
-        "crumbs": _crumbs(request.user, household),
+        "crumbs": crumbs(request.user, household),
         "outreach": _household_outreach(request, household),
     })
 
@@ -526,8 +517,10 @@ def household_create(request):
         else:
             messages.success(request, _("已添加户：%(address)s") % {"address": h.address})
             return redirect("household_detail", pk=h.pk)
-    crumbs = _crumbs(request.user, node)
-    return render(request, "org/household_form.html", {"form": form, "node": node, "h": None, "crumbs": crumbs})
+    new = Household()
+    new.place_at(node)  # the path of a household placed at the node
+    return render(request, "org/household_form.html", {"form": form, "node": node, "h": None,
+                                                       "crumbs": crumbs(request.user, new)})
 
 
 @area_view("residents")
@@ -551,7 +544,7 @@ def household_edit(request, pk: int):
             messages.success(request, _("已保存"))
             return redirect("household_detail", pk=household.pk)
     return render(request, "org/household_form.html", {"form": form, "node": None, "h": household,
-                                                       "crumbs": _crumbs(request.user, household), "conflict": conflict},
+                                                       "crumbs": crumbs(request.user, household), "conflict": conflict},
                   status=409 if conflict else 200)
 
 

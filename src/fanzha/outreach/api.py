@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
-from fanzha.core.api_auth import require_perm
-from fanzha.core.scoping import get_scoped_or_404, scoped
+from fanzha.core.access import require
+from fanzha.core.scoping import get_scoped_or_404, node_for, scoped
 from fanzha.org import selectors as org_selectors
 from fanzha.org.models import Level, Node, Resident, StaffMember
 from fanzha.outreach import reports, services
@@ -33,9 +33,7 @@ def _user(request):
 
 
 def _node(user, node_id: int | None) -> Node:
-    if node_id:
-        return org_selectors.node_get(user, node_id)
-    node = sel.default_node(user)
+    node = node_for(user, node_id, first=True)
     if node is None:
         raise Http404
     return node
@@ -115,7 +113,7 @@ def list_targets(request, node: Optional[int] = Query(None, ge=1, le=MAX_ID)):
 def set_target(request, payload: TargetIn):
     user = _user(request)
     target_node = org_selectors.node_get(user, payload.node_id)
-    require_perm(user, "outreach.manage_install_targets")
+    require(user, "outreach.manage_install_targets")
     t = services.install_target_set(user=user, node=target_node, group=payload.group, rate=payload.rate,
                                     deadline=payload.deadline, note=payload.note)
     return 201, _target_out(t)
@@ -127,7 +125,7 @@ def delete_target(request, target_id: int):
     t = InstallTarget.objects.filter(pk=target_id, node__in=scoped(Node.objects.all(), user)).first()
     if t is None:
         raise Http404
-    require_perm(user, "outreach.manage_install_targets")
+    require(user, "outreach.manage_install_targets")
     services.install_target_delete(target=t)
     return 204, None
 
@@ -210,7 +208,7 @@ def create_activity(request, payload: ActivityIn):
     user = _user(request)
     node = org_selectors.node_get(user, payload.node_id) if payload.node_id else None
     unit = org_selectors.unit_get(user, payload.unit_id) if payload.unit_id else None
-    require_perm(user, "outreach.record_outreach")
+    require(user, "outreach.record_outreach")
     data = services.ActivityData(**payload.dict(exclude={"node_id", "unit_id"}))
     a = services.activity_record(user=user, node=node, unit=unit, data=data)
     return 201, _activity_out(a)
@@ -221,7 +219,7 @@ def update_activity(request, activity_id: int, payload: ActivityIn):
     """Changes what was recorded; the organising node or unit stays as recorded."""
     user = _user(request)
     a = sel.activity_get(user, activity_id)
-    require_perm(user, "outreach.record_outreach")
+    require(user, "outreach.record_outreach")
     if not services.can_change_activity(user, a):
         raise PermissionDenied("只有登记人和街道办可以修改")
     data = services.ActivityData(**payload.dict(exclude={"node_id", "unit_id"}))
@@ -255,7 +253,7 @@ def create_visit(request, payload: VisitIn):
     Flags set here are dated with the visit date."""
     user = _user(request)
     household = org_selectors.household_get(user, payload.household_id)
-    require_perm(user, "outreach.record_outreach")
+    require(user, "outreach.record_outreach")
     residents = {r.id: r for r in scoped(Resident.objects.filter(household=household), user)}
     changes = []
     for tick in payload.installs:
@@ -321,7 +319,7 @@ def get_install(request, kind: Literal["residents", "staff"], person_id: int):
 def put_install(request, kind: Literal["residents", "staff"], person_id: int, payload: InstallIn):
     user = _user(request)
     p = _person(user, kind, person_id)
-    require_perm(user, "outreach.record_outreach")
+    require(user, "outreach.record_outreach")
     row = services.install_set(user=user, person=p, app_installed_on=payload.app_installed_on,
                                call_warning_on=payload.call_warning_on, jinzhongzhao_on=payload.jinzhongzhao_on,
                                verifier=payload.verifier)
@@ -343,7 +341,7 @@ class PushIn(Schema):
 def create_push(request, payload: PushIn):
     user = _user(request)
     node = org_selectors.node_get(user, payload.node_id)
-    require_perm(user, "outreach.record_outreach")
+    require(user, "outreach.record_outreach")
     p = services.wechat_push_record(user=user, node=node, group_name=payload.group_name, pushed_on=payload.pushed_on,
                                     title=payload.title, content_kind=payload.content_kind)
     return 201, {"id": p.id, "node_id": p.node_id, "pushed_on": p.pushed_on.isoformat(), "group_name": p.group_name}
@@ -390,7 +388,7 @@ def _letter_out(letter) -> dict:
 def create_letter(request, payload: LetterIn):
     user = _user(request)
     unit = org_selectors.unit_get(user, payload.unit_id)
-    require_perm(user, "outreach.record_outreach")
+    require(user, "outreach.record_outreach")
     letter = services.school_letter_create(user=user, unit=unit, title=payload.title, sent_on=payload.sent_on,
                                            classes=[(c.class_name, c.letters_sent) for c in payload.classes], note=payload.note)
     if any(c.receipts_returned for c in payload.classes):
@@ -407,7 +405,7 @@ class ReceiptsIn(Schema):
 def put_receipts(request, letter_id: int, payload: ReceiptsIn):
     user = _user(request)
     letter = sel.letter_get(user, letter_id)
-    require_perm(user, "outreach.record_outreach")
+    require(user, "outreach.record_outreach")
     services.receipts_update(user=user, letter=letter, rows=[(c.class_name, c.letters_sent, c.receipts_returned)
                                                             for c in payload.classes])
     return _letter_out(letter)

@@ -17,7 +17,6 @@ the number the API gives.
 from __future__ import annotations
 
 import datetime as dt
-from types import SimpleNamespace
 
 from django.db.models import Count, Sum
 from django.db.models.functions import Coalesce
@@ -25,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fanzha.cases.fraud_types import FraudType
-from fanzha.core.scoping import Scope
+from fanzha.core.scoping import system_actor
 from fanzha.org.models import LEVEL_ORDER, Level, Node, Unit
 from fanzha.outreach import selectors as sel
 from fanzha.outreach.models import ActivityKind, Audience, TargetGroup, Venue
@@ -44,9 +43,8 @@ PDF_TYPE = "application/pdf"
 STATUS_LABELS = {"met": "已完成", "on_track": "可按期完成", "behind": "进度滞后", "missed": "逾期未完成",
                  "no_target": "未设目标", "no_people": "—"}
 
-# A stand-in user for the worker and the command line: sees the whole tree.
-SYSTEM = SimpleNamespace(_fanzha_scope=Scope(everything=True), is_authenticated=True, is_active=True,
-                         is_superuser=True, pk=None, username="system", display_name="系统")
+# Who makes the scheduled and command-line reports: the whole tree, audited as "system".
+SYSTEM = system_actor("system", display_name="系统")
 
 
 def _n(v) -> str:

@@ -9,15 +9,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Optional
 
-from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
 from fanzha.cases.periods import Period
+from fanzha.core.access import require
 from fanzha.core.audit import audit
-from fanzha.core.scoping import get_scoped_or_404
-from fanzha.org import selectors as org_selectors
-from fanzha.org.models import Node, Resident
+from fanzha.core.scoping import get_scoped_or_404, node_for
+from fanzha.org.models import Resident
 from fanzha.risk import rules, selectors
 from fanzha.risk.models import FollowUpMethod, PersonState
 from fanzha.risk.reports import risk_figures
@@ -26,13 +26,6 @@ from fanzha.risk.services import sweeps as sw_svc
 
 router = Router(tags=["risk"])
 MAX_ID = 2**63 - 1
-
-
-def _node(user, node_id: Optional[int]) -> Node | None:
-    if node_id:
-        return org_selectors.node_get(user, node_id)
-    tops = org_selectors.top_nodes(user)
-    return tops[0] if len(tops) == 1 else None
 
 
 class CategoryOut(Schema):
@@ -90,7 +83,7 @@ def key_person_list(request, node: Optional[int] = Query(None, ge=1, le=MAX_ID),
                     status: str = "open", limit: int = Query(100, ge=1, le=500), offset: int = Query(0, ge=0)):
     """Open files (or `status=closed`/empty for all) at or below `node`; flags only for grid workers."""
     user = request.auth
-    qs = selectors.key_persons_for(user, node=_node(user, node), status=status, category=category).order_by("-opened_on", "-id")
+    qs = selectors.key_persons_for(user, node=node_for(user, node), status=status, category=category).order_by("-opened_on", "-id")
     detail = rules.sees_detail(user)
     rows = list(qs[offset:offset + limit])
     return {"count": qs.count(), "detail": detail, "items": [_full(p) if detail else _flag(p) for p in rows]}
@@ -101,9 +94,8 @@ def key_person_overdue(request, node: Optional[int] = Query(None, ge=1, le=MAX_I
                        limit: int = Query(100, ge=1, le=500), offset: int = Query(0, ge=0)):
     """Open files whose next review date is before today, most overdue first."""
     user = request.auth
-    if not rules.sees_detail(user):
-        raise PermissionDenied("只有民警、反诈办、领导和社区可查看回访情况")
-    qs = selectors.overdue_reviews(user, node=_node(user, node), today=timezone.localdate(), mine=mine).prefetch_related("categories")
+    require(user, rules.sees_detail, _("只有民警、反诈办、领导和社区可查看回访情况"))
+    qs = selectors.overdue_reviews(user, node=node_for(user, node), today=timezone.localdate(), mine=mine).prefetch_related("categories")
     rows = list(qs[offset:offset + limit])
     return {"count": qs.count(), "detail": True, "items": [_full(p) for p in rows]}
 
@@ -131,8 +123,7 @@ class FollowUpIn(Schema):
 def follow_up_create(request, pk: int, payload: FollowUpIn):
     """Every category of the file is then due one interval after the follow-up's date."""
     user = request.auth
-    if not rules.can_write_files(user):
-        raise PermissionDenied("您的角色不能记录帮教")
+    require(user, rules.can_write_files, _("您的角色不能记录帮教"))
     p = selectors.key_person_get(user, pk)
     f = kp_svc.follow_up_add(user=user, person=p, **payload.dict())
     p.refresh_from_db()
@@ -163,8 +154,7 @@ class CheckedPersonOut(Schema):
 def sweep_person(request, pk: int, payload: CheckedPersonIn):
     """A resident, or a floating person added on the spot; the same person again updates the record."""
     user = request.auth
-    if not rules.can_record_field(user):
-        raise PermissionDenied("您的角色不能记录打卡")
+    require(user, rules.can_record_field, _("您的角色不能记录打卡"))
     sweep = selectors.sweep_get(user, pk)
     resident = get_scoped_or_404(Resident.objects.all(), user, pk=payload.resident_id) if payload.resident_id else None
     grid = next((g for g in selectors.sweep_grids(sweep) if g.id == payload.grid_id), None) if payload.grid_id else None
@@ -178,7 +168,7 @@ def sweep_person(request, pk: int, payload: CheckedPersonIn):
 @router.get("/risk/sweeps", response=list[dict], summary="Sweeps in scope")
 def sweep_list(request, node: Optional[int] = Query(None, ge=1, le=MAX_ID), limit: int = Query(100, ge=1, le=500)):
     user = request.auth
-    rows = selectors.sweeps_for(user, node=_node(user, node))[:limit]
+    rows = selectors.sweeps_for(user, node=node_for(user, node))[:limit]
     return [{"id": s.id, "held_on": s.held_on, "starts_at": s.starts_at, "ends_at": s.ends_at, "off_window": s.off_window,
              "people_checked": s.people_checked, "premises_checked": s.premises_checked, "findings": s.findings} for s in rows]
 
@@ -187,7 +177,7 @@ def sweep_list(request, node: Optional[int] = Query(None, ge=1, le=MAX_ID), limi
 def premises_list(request, node: Optional[int] = Query(None, ge=1, le=MAX_ID), flagged: bool = False,
                   limit: int = Query(100, ge=1, le=500), offset: int = Query(0, ge=0)):
     user = request.auth
-    rows = selectors.premises_for(user, node=_node(user, node), flagged=flagged).order_by("id")[offset:offset + limit]
+    rows = selectors.premises_for(user, node=node_for(user, node), flagged=flagged).order_by("id")[offset:offset + limit]
     return [{"id": p.id, "name": p.name, "kind": p.kind, "address": p.address, "building": p.building, "grid_id": p.grid_id,
              "open_finding": p.open_finding or None, "open_finding_since": p.open_finding_since,
              "last_checked_on": p.last_checked_on} for p in rows]
@@ -202,8 +192,7 @@ def figures(request, node: Optional[int] = Query(None, ge=1, le=MAX_ID),
             period: str = Query("", pattern=PERIOD_PATTERN, description="2026, 2026H1, 2026Q3 or 2026-07; empty: this year")):
     """The same dict as the figures page and its .xlsx (see fanzha.risk.reports)."""
     user = request.auth
-    if not rules.sees_detail(user):
-        raise PermissionDenied("只有民警、反诈办、领导和社区可查看风险统计")
+    require(user, rules.sees_detail, _("只有民警、反诈办、领导和社区可查看风险统计"))
     today = timezone.localdate()
     try:
         p = Period.parse(period) if period else Period.containing(today, "year")
@@ -211,7 +200,7 @@ def figures(request, node: Optional[int] = Query(None, ge=1, le=MAX_ID),
         from django.core.exceptions import ValidationError
 
         raise ValidationError({"period": [str(e)]}) from None
-    return risk_figures(user, node=_node(user, node), period=p, today=today)
+    return risk_figures(user, node=node_for(user, node), period=p, today=today)
 
 
 @router.get("/risk/screening", response=list[dict], summary="Monthly screening status per community")
@@ -226,7 +215,7 @@ def screening_status(request, month: str = Query("", pattern=MONTH_PATTERN, desc
         from django.core.exceptions import ValidationError
 
         raise ValidationError({"month": ["月份应写成 2026-07"]}) from None
-    rows = selectors.screening_status(user, node=_node(user, node), month=m, today=today)
+    rows = selectors.screening_status(user, node=node_for(user, node), month=m, today=today)
     return [{"community_id": r["community"].id, "community": r["community"].name, "filed": r["screening"] is not None,
              "on_time": bool(r["screening"] and r["screening"].on_time), "overdue": r["overdue"]} for r in rows]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -21,10 +21,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from fanzha.cases.periods import Period
-from fanzha.core.access import area_view
+from fanzha.core.access import area_view, require
 from fanzha.core.versioning import Conflict, conflict_context
 from fanzha.core.audit import audit
-from fanzha.core.scoping import get_scoped_or_404, scoped
+from fanzha.core.scoping import default_node, get_scoped_or_404, node_param, scoped
 from fanzha.org import selectors as org_selectors
 from fanzha.org.models import Level, Node, Resident, User
 from fanzha.outreach import evidence as ev
@@ -50,22 +50,6 @@ PAGE = 50
 
 def _today():
     return timezone.localdate()
-
-
-def _require(ok: bool) -> None:
-    if not ok:
-        raise PermissionDenied(_("您的角色没有此操作权限"))
-
-
-def _node_param(request) -> Node | None:
-    raw = request.GET.get("node") or ""
-    if not raw:
-        tops = org_selectors.top_nodes(request.user)
-        return tops[0] if len(tops) == 1 else None
-    try:
-        return org_selectors.node_get(request.user, int(raw))
-    except ValueError:
-        raise Http404 from None
 
 
 def _errors_to_form(form, e: ValidationError) -> None:
@@ -101,7 +85,7 @@ def _scoped_user(user, raw, roles) -> User | None:
 @require_GET
 def home(request):
     user, today = request.user, _today()
-    node = _node_param(request)
+    node = node_param(request)
     detail = rules.sees_detail(user)
     mine = list(selectors.overdue_reviews(user, today=today, mine=True)[:20]) if detail else []
     overdue_n = selectors.overdue_reviews(user, node=node, today=today).count() if detail else 0
@@ -141,7 +125,7 @@ def my_overdue(request):
 @require_GET
 def key_person_list(request):
     user = request.user
-    node = _node_param(request)
+    node = node_param(request)
     status = request.GET.get("status", FileStatus.OPEN)
     category = request.GET.get("category", "")
     qs = selectors.key_persons_for(user, node=node, status=status if status in FileStatus.values else "",
@@ -160,7 +144,7 @@ def key_person_list(request):
 @require_GET
 def overdue(request):
     user = request.user
-    node = _node_param(request)
+    node = node_param(request)
     qs = selectors.overdue_reviews(user, node=node, today=_today(), mine=request.GET.get("mine") == "1")
     page = Paginator(qs, PAGE).get_page(request.GET.get("page"))
     today = _today()
@@ -202,7 +186,7 @@ def _person_data(request, d) -> kp_svc.PersonData:
 @require_http_methods(["GET", "POST"])
 def key_person_new(request):
     user = request.user
-    _require(rules.can_write_files(user))
+    require(user, rules.can_write_files)
     initial = {"opened_on": _today()}
     if request.GET.get("resident"):
         initial["resident"] = request.GET["resident"]
@@ -252,7 +236,7 @@ def key_person_detail(request, pk: int):
 
 
 def _writable_person(request, pk):
-    _require(rules.can_write_files(request.user))
+    require(request.user, rules.can_write_files)
     return selectors.key_person_get(request.user, pk)
 
 
@@ -387,7 +371,7 @@ def _serve(rel: str, content_type: str, name: str = "") -> FileResponse:
 @area_view("risk.key_persons")
 @require_GET
 def document_file(request, pk: int):
-    _require(rules.sees_detail(request.user))
+    require(request.user, rules.sees_detail)
     doc = KeyPersonDocument.objects.filter(pk=pk).select_related("person").first()
     if doc is None:
         raise Http404
@@ -401,7 +385,8 @@ def document_file(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def intervals(request):
     user = request.user
-    street = Node.objects.filter(pk=org_selectors.top_nodes(user)[0].street_id).first() if org_selectors.top_nodes(user) else None
+    top = default_node(user, first=True)
+    street = Node.objects.filter(pk=top.street_id).first() if top else None
     if street is None:
         raise Http404
     if request.method == "POST":
@@ -427,7 +412,7 @@ def intervals(request):
 @require_GET
 def premises_list(request):
     user = request.user
-    node = _node_param(request)
+    node = node_param(request)
     kind = request.GET.get("kind", "")
     qs = selectors.premises_for(user, node=node, kind=kind if kind in PremisesKind.values else "",
                                 flagged=request.GET.get("flagged") == "1", q=request.GET.get("q", "").strip()[:50])
@@ -446,7 +431,7 @@ def _grids(user):
 @require_http_methods(["GET", "POST"])
 def premises_new(request, pk: int | None = None):
     user = request.user
-    _require(rules.can_record_field(user))
+    require(user, rules.can_record_field)
     p = selectors.premises_get(user, pk) if pk else None
     initial = {}
     if p:
@@ -474,7 +459,7 @@ def premises_detail(request, pk: int):
     p = selectors.premises_get(user, pk)
     form = forms.CheckForm(request.POST or None, initial={"checked_on": _today()})
     if request.method == "POST":
-        _require(rules.can_record_field(user))
+        require(user, rules.can_record_field)
         if form.is_valid():
             try:
                 pr_svc.check_record(user=user, premises=p, files=request.FILES.getlist("photos"), **form.cleaned_data)
@@ -519,7 +504,7 @@ def _month_param(request) -> dt.date:
 @require_GET
 def screening(request):
     user = request.user
-    node = _node_param(request)
+    node = node_param(request)
     month = _month_param(request)
     rows = selectors.screening_status(user, node=node, month=month, today=_today())
     prev = (month - dt.timedelta(days=1)).replace(day=1)
@@ -544,7 +529,7 @@ def screening_form(request, community: int):
         initial = {"dens_found": figures["dens_found"], "offenders": figures["offenders"], "likely_victims": 0}
     form = forms.ScreeningForm(request.POST or None, initial=initial)
     if request.method == "POST":
-        _require(rules.can_file_screening(user))
+        require(user, rules.can_file_screening)
         if form.is_valid():
             try:
                 sc_svc.screening_file(user=user, community=node, month=month, **form.cleaned_data)
@@ -575,7 +560,7 @@ SCREENING_LABELS = [
 @require_GET
 def sweep_list(request):
     user = request.user
-    node = _node_param(request)
+    node = node_param(request)
     page = Paginator(selectors.sweeps_for(user, node=node), PAGE).get_page(request.GET.get("page"))
     return render(request, "risk/sweep_list.html", {"page": page, "node": node, "can_field": rules.can_record_field(user)})
 
@@ -583,7 +568,8 @@ def sweep_list(request):
 def _street_users(user) -> list[User]:
     from fanzha.org.models import Assignment
 
-    street_id = org_selectors.top_nodes(user)[0].street_id if org_selectors.top_nodes(user) else None
+    top = default_node(user, first=True)
+    street_id = top.street_id if top else None
     ids = Assignment.objects.filter(node__street_id=street_id, role__in=["office", "officer", "community", "grid_leader",
                                                                         "grid_worker", "safety_staff"]).values("user_id")
     return list(User.objects.filter(pk__in=ids, is_active=True).order_by("display_name", "username")[:500])
@@ -593,7 +579,7 @@ def _street_users(user) -> list[User]:
 @require_http_methods(["GET", "POST"])
 def sweep_new(request):
     user = request.user
-    _require(rules.can_record_field(user))
+    require(user, rules.can_record_field)
     grids = list(_grids(user))
     team = _street_users(user)
     form = forms.SweepForm(request.POST or None, initial={"held_on": _today(), "starts_at": "19:00", "ends_at": "22:00",
@@ -650,7 +636,7 @@ def sweep_detail(request, pk: int):
 @require_POST
 def sweep_join(request, pk: int):
     sweep = selectors.sweep_get(request.user, pk)
-    _require(rules.can_record_field(request.user))
+    require(request.user, rules.can_record_field)
     try:
         sw_svc.sweep_join(user=request.user, sweep=sweep)
     except ValidationError as e:
@@ -666,7 +652,7 @@ def sweep_join(request, pk: int):
 def sweep_person(request, pk: int):
     user = request.user
     sweep = selectors.sweep_get(user, pk)
-    _require(rules.can_record_field(user))
+    require(user, rules.can_record_field)
     form = forms.SweepPersonForm(request.POST)
     if form.is_valid():
         d = form.cleaned_data
@@ -690,7 +676,7 @@ def sweep_person_file(request, pk: int, person: int):
     """One tap: a key-person file from a sweep finding."""
     user = request.user
     sweep = selectors.sweep_get(user, pk)
-    _require(rules.can_record_field(user))
+    require(user, rules.can_record_field)
     checked = SweepPerson.objects.filter(pk=person, sweep=sweep).select_related("resident", "sweep", "key_person").first()
     if checked is None:
         raise Http404
@@ -709,7 +695,7 @@ def sweep_person_file(request, pk: int, person: int):
 def sweep_premises(request, pk: int):
     user = request.user
     sweep = selectors.sweep_get(user, pk)
-    _require(rules.can_record_field(user))
+    require(user, rules.can_record_field)
     premises = selectors.premises_get(user, request.POST.get("premises") or 0)
     finding = request.POST.get("finding", Finding.NONE)
     try:
@@ -727,7 +713,7 @@ def sweep_premises(request, pk: int):
 @require_GET
 def calendar(request):
     user = request.user
-    node = _node_param(request)
+    node = node_param(request)
     try:
         weeks = max(1, min(52, int(request.GET.get("weeks") or 4)))
     except ValueError:
@@ -754,7 +740,7 @@ def _period_param(request) -> Period:
 @require_GET
 def figures(request):
     user = request.user
-    node = _node_param(request)
+    node = node_param(request)
     period = _period_param(request)
     data = risk_figures(user, node=node, period=period, today=_today())
     return render(request, "risk/figures.html", {"data": data, "rows": figure_rows(data), "node": node, "period": period})
@@ -770,13 +756,13 @@ def _xlsx_response(fh, name: str) -> FileResponse:
 def export(request, what: str):
     """.xlsx: the figures, or one of the ledgers an office files (一人一档, 场所检查台账, 周三打卡台账)."""
     user = request.user
-    _require(user.has_perm("org.export_data"))
-    node = _node_param(request)
+    require(user, "org.export_data")
+    node = node_param(request)
     period = _period_param(request)
     if what == "figures":
         fh = exports.figures_xlsx(risk_figures(user, node=node, period=period, today=_today()))
     elif what == "key_persons":
-        _require(rules.sees_detail(user))
+        require(user, rules.sees_detail)
         fh = exports.key_persons_xlsx(user, node=node, today=_today())
     elif what == "checks":
         fh = exports.checks_xlsx(user, node=node, period=period)

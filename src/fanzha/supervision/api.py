@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import Router, Schema
 
-from fanzha.core.access import can_open
+from fanzha.core.access import require
 from fanzha.core.scoping import get_scoped_or_404
 from fanzha.org.models import Unit
 from fanzha.supervision import selectors as sel
@@ -34,9 +34,7 @@ from fanzha.supervision.models import Rectification, RectificationStatus
 router = Router(tags=["supervision"])
 
 
-def _require(request, key: str = "supervision") -> None:
-    if not can_open(request.user, key):
-        raise PermissionDenied(_("您的角色不能使用督导功能"))
+DENIED = gettext_lazy("您的角色不能使用督导功能")
 
 
 class OverdueOut(Schema):
@@ -165,20 +163,20 @@ def _rect_out(r: Rectification, today: dt.date) -> dict:
 
 @router.get("/supervision/overdue", response=OverdueList, summary="Overdue measures, tasks and rectifications")
 def overdue(request, limit: int = 100):
-    _require(request)
+    require(request.user, "supervision", DENIED)
     items, total = sel.overdue_items(request.user, limit=max(1, min(limit, sel.OVERDUE_LIMIT)))
     return {"total": total, "items": [i.as_dict() for i in items]}
 
 
 @router.get("/supervision/plans", response=list[PlanOut], summary="The street's plans")
 def plan_list(request):
-    _require(request, "supervision.plans")
+    require(request.user, "supervision.plans", DENIED)
     return [_plan_out(p) for p in sel.plans_for(request.user).order_by("-year", "title")]
 
 
 @router.get("/supervision/plans/{int:plan_id}", response=PlanDetail, summary="One plan with its measures")
 def plan_detail(request, plan_id: int):
-    _require(request, "supervision.plans")
+    require(request.user, "supervision.plans", DENIED)
     p = sel.plan_get(request.user, plan_id)
     measures = sel.plan_measures(p)
     return {**_plan_out(p), "items": [
@@ -188,7 +186,7 @@ def plan_detail(request, plan_id: int):
 
 @router.get("/supervision/my-measures", response=list[MyMeasureOut], summary="The caller's own parts of measures")
 def my_measures(request):
-    _require(request)
+    require(request.user, "supervision", DENIED)
     today = timezone.localdate()
     return [{"responsibility": r.pk, "measure": r.measure_id, "title": r.measure.title, "deadline": r.measure.deadline,
              "is_lead": r.is_lead, "holder": r.holder_name, "percent": r.percent, "completed_on": r.completed_on,
@@ -199,7 +197,7 @@ def my_measures(request):
 @router.post("/supervision/responsibilities/{int:responsibility_id}/progress", response={201: ProgressOut},
              summary="Report progress on one's part of a measure")
 def progress(request, responsibility_id: int, data: ProgressIn):
-    _require(request)
+    require(request.user, "supervision", DENIED)
     r = sel.responsibility_for_action(request.user, responsibility_id)
     rep = services.progress_report(user=request.user, responsibility=r, percent=data.percent, text=data.text)
     r.measure.refresh_from_db()
@@ -209,7 +207,7 @@ def progress(request, responsibility_id: int, data: ProgressIn):
 
 @router.get("/supervision/rectifications", response=list[RectificationOut], summary="Rectification notices")
 def rectification_list(request, status: str = ""):
-    _require(request, "supervision.rectifications")
+    require(request.user, "supervision.rectifications", DENIED)
     today = timezone.localdate()
     status = status if status in RectificationStatus.values else ""
     qs = sel.rectifications_for(request.user, status=status).order_by("deadline", "id").prefetch_related("photos")[:500]
@@ -218,17 +216,16 @@ def rectification_list(request, status: str = ""):
 
 @router.get("/supervision/rectifications/{int:rect_id}", response=RectificationOut, summary="One rectification notice")
 def rectification_detail(request, rect_id: int):
-    _require(request, "supervision.rectifications")
+    require(request.user, "supervision.rectifications", DENIED)
     return _rect_out(sel.rectification_get(request.user, rect_id), timezone.localdate())
 
 
 @router.post("/supervision/rectifications/{int:rect_id}/accept", response=RectificationOut,
              summary="Accept a reported fix (office)")
 def rectification_accept(request, rect_id: int):
-    _require(request, "supervision.rectifications")
+    require(request.user, "supervision.rectifications", DENIED)
     r = sel.rectification_get(request.user, rect_id)
-    if not can_open(request.user, "supervision.manage"):
-        raise PermissionDenied(_("只有反诈办可以验收整改"))
+    require(request.user, "supervision.manage", _("只有反诈办可以验收整改"))
     services.rectification_accept(user=request.user, rectification=r)
     return _rect_out(r, timezone.localdate())
 
@@ -236,7 +233,7 @@ def rectification_accept(request, rect_id: int):
 @router.get("/supervision/units/{int:unit_id}/criticism", response=list[CriticismOut],
             summary="Criticism, summons and orders to rectify of a unit in a year")
 def unit_criticism(request, unit_id: int, year: int | None = None, county_only: bool = False):
-    _require(request)
+    require(request.user, "supervision", DENIED)
     unit = get_scoped_or_404(Unit.objects.all(), request.user, pk=unit_id)
     rows = sel.unit_criticised_in(unit, year or timezone.localdate().year, county_only=county_only)
     return [{"id": c.pk, "kind": c.kind, "issuer": c.issuer, "issued_on": c.issued_on, "reason": c.reason} for c in rows]

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from fanzha.core import access
-from fanzha.core.scoping import get_scoped_or_404, scope_of, scoped
+from fanzha.core.scoping import get_scoped_or_404, home_street, scope_of, scoped
 from fanzha.org.models import Level, Node, Unit, UnitKind
 from fanzha.supervision.models import (
     ContactPoint,
@@ -59,12 +59,8 @@ def can_write(user) -> bool:
 
 
 def street_of(user) -> Node | None:
-    s = scope_of(user)
-    if s.primary_street_id:
-        return Node.objects.filter(pk=s.primary_street_id).first()
-    if s.everything:
-        return Node.objects.filter(level=Level.STREET).order_by("sort", "code").first()
-    return None
+    """The street the supervision pages work in (a superuser's: the first street)."""
+    return home_street(user)
 
 
 def my_holders(user) -> list[Holder]:
