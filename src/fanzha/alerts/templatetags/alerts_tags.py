@@ -1,4 +1,4 @@
-"""Template helpers of the alert pages: the unread badge, time-left badges, durations, money in 万元."""
+"""Template helpers of the alert pages: the unread badge, time-left badges, durations (money goes through `fz`'s |yuan and |wan)."""
 
 from __future__ import annotations
 
@@ -44,15 +44,6 @@ def grade_class(grade: str) -> str:
 @register.filter
 def seconds_text(seconds) -> str:
     return "—" if seconds is None else duration(seconds)
-
-
-@register.filter
-def wan(amount) -> str:
-    """Yuan as 万元 with thousands separators and at most two decimals: 1234567 → '123.46'."""
-    if amount in (None, ""):
-        return "—"
-    text = f"{float(amount) / 10000:,.2f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def unread_badge(n: int) -> str:

@@ -6,6 +6,7 @@
     {{ amount|yuan }}    12,345 元 / CNY 12,345   — one money unit per page: either yuan or wan
     {{ amount|wan }}     1.23 万元 / CNY 1.23 × 10,000
     {{ case.get_fraud_type_display|tr }}   a label stored as plain Chinese (fraud types), translated at render time
+    {% chart_empty data.trend %}<div id="chart-trend">…   "暂无" instead of an empty chart (lists get {% empty %} rows)
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from django import template
+from django.utils.html import format_html
 from django.utils.translation import gettext, gettext_noop
 
 register = template.Library()
@@ -68,3 +70,25 @@ def wan(value) -> str:
 def tr(value) -> str:
     """Translate a label stored as plain Chinese (see FRAUD_TYPE_LABELS) into the page's language."""
     return gettext(str(value)) if value not in (None, "") else ""
+
+
+def _has_figure(value) -> bool:
+    """True when a chart's data holds any non-zero number (labels, dates and None do not count)."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return False
+    if isinstance(value, (int, float, Decimal)):
+        return value != 0
+    if isinstance(value, dict):
+        return any(_has_figure(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(_has_figure(v) for v in value)
+    return False
+
+
+@register.simple_tag
+def chart_empty(data) -> str:
+    """Placed right before a chart's element: when the chart has nothing to draw, a translated "暂无" that also
+    hides the blank chart (app.css `.chart-empty + *`), so an empty period reads as empty, not as a broken chart."""
+    if _has_figure(data):
+        return ""
+    return format_html('<p class="muted chart-empty">{}</p>', gettext("暂无"))
