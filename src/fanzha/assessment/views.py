@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from fanzha.assessment import exports, selectors, services
 from fanzha.assessment.forms import AttestForm, OpenForm, OverrideForm
 from fanzha.assessment.models import Status
-from fanzha.core.access import STREET_WIDE, area_view
+from fanzha.core.access import STREET_WIDE, area_view, require
 from fanzha.core.audit import audit
 from fanzha.core.documents import DOCX_TYPE
 from fanzha.core.scoping import scope_of
@@ -24,8 +24,7 @@ def _errors(e: ValidationError) -> list[str]:
 
 
 def _office_only(request):
-    if not selectors.is_office(request.user):
-        raise PermissionDenied
+    require(request.user, selectors.is_office)
 
 
 @area_view("assessment")

@@ -9,6 +9,7 @@ from django.db.models import Count, Q, QuerySet
 
 from fanzha.core import pii, ratelimit
 from fanzha.core.idnumbers import normalise_digits, parse_id_number, parse_phone
+from fanzha.core import scoping
 from fanzha.core.scoping import get_scoped_or_404, scope_of, scoped
 from fanzha.org.models import (
     FamilyMember,
@@ -146,11 +147,7 @@ def node_get(user, pk) -> Node:
 
 def top_nodes(user) -> list[Node]:
     """The nodes a user's scope starts at (their assignments)."""
-    scope = scope_of(user)
-    if scope.everything:
-        roots = list(Node.objects.filter(parent__isnull=True))
-        return roots
-    return list(Node.objects.filter(pk__in=scope.top_node_ids))
+    return scoping.top_nodes(user)
 
 
 def scope_roots(user, tops: list[Node] | None = None) -> list[Node]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from fanzha.core import access
-from fanzha.core.access import area_view
+from fanzha.core.access import area_view, require
 from fanzha.core.audit import audit
 from fanzha.core.scoping import scope_of
 from fanzha.org.models import Role, User
@@ -588,8 +588,7 @@ def criticisms(request):
     form = f.CriticismForm(holders=holders, initial={"issued_on": timezone.localdate()})
     status = 200
     if request.method == "POST":
-        if not sel.is_office(user):
-            raise PermissionDenied
+        require(user, sel.is_office)
         form = f.CriticismForm(request.POST, holders=holders)
         if form.is_valid():
             d = form.cleaned_data
@@ -659,8 +658,7 @@ def points(request):
     form = f.PointForm(holders=sel.holder_choices(street), leaders=leaders)
     status = 200
     if request.method == "POST":
-        if not sel.is_office(user):
-            raise PermissionDenied
+        require(user, sel.is_office)
         if request.POST.get("delete"):
             p = ContactPoint.objects.filter(pk=request.POST["delete"], street=street).first()
             if p is None:
