@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy
 
 from fanzha.alerts.models import (
     AttemptResult,
-    Channel,
+    ContactChannel,
     EventKind,
     Judgement,
     Outcome,
@@ -13,7 +13,7 @@ from fanzha.org.views_io import ImportForm
 
 
 class ContactForm(forms.Form):
-    channel = forms.ChoiceField(label=gettext_lazy("方式"), choices=Channel.choices)
+    channel = forms.ChoiceField(label=gettext_lazy("方式"), choices=ContactChannel.choices)
     result = forms.ChoiceField(label=gettext_lazy("结果"), choices=AttemptResult.choices)
     note = forms.CharField(label=gettext_lazy("说明"), max_length=1000, required=False)
 

@@ -18,6 +18,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -187,14 +188,14 @@ def ingest_batch(inputs: list[AlertInput], *, area, user=None, filename: str = "
     for user_id, n in per_user.items():
         by_count[n].append(user_id)
     for n, users in by_count.items():
-        notify_users(users, kind="batch", now=now, url="/alerts/?tab=mine",
+        notify_users(users, kind="batch", now=now, url=reverse("alerts:queue") + "?tab=mine",
                      text=_("批量导入的预警中有%(n)d条分派给您，请及时签收处置") % {"n": n})
     told_by_count: dict[int, list[int]] = defaultdict(list)
     for user_id, n in told.items():
         if user_id not in per_user:
             told_by_count[n].append(user_id)
     for n, users in told_by_count.items():
-        notify_users(users, kind="batch", now=now, url="/alerts/",
+        notify_users(users, kind="batch", now=now, url=reverse("alerts:queue"),
                      text=_("批量导入了%(n)d条您所在辖区的预警，请知悉") % {"n": n})
     for street_id, n in high_by_street.items():
         webhook_enqueue(street_ids=[street_id], now=now,

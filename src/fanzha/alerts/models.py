@@ -318,7 +318,9 @@ class EventKind(models.TextChoices):
     CORRECTED = "corrected", _("内容更正")
 
 
-class Channel(models.TextChoices):
+class ContactChannel(models.TextChoices):
+    """How a responder tried to reach the person (a case's `cases.Channel` is how the fraudster reached them)."""
+
     PHONE = "phone", _("电话")
     ONSITE = "onsite", _("上门")
     CALLBACK_96110 = "96110", _("96110回拨")
@@ -347,7 +349,7 @@ class AlertEvent(models.Model):
     at = models.DateTimeField()
     user = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
     kind = models.CharField(max_length=10, choices=EventKind.choices)
-    channel = models.CharField(max_length=8, choices=Channel.choices, blank=True, default="")
+    channel = models.CharField(max_length=8, choices=ContactChannel.choices, blank=True, default="")
     result = models.CharField(max_length=12, blank=True, default="")
     note = models.CharField(max_length=1000, blank=True, default="")
     node = models.ForeignKey("org.Node", models.SET_NULL, null=True, blank=True, related_name="+", db_index=False)

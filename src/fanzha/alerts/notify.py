@@ -21,9 +21,10 @@ import urllib.request
 from collections.abc import Iterable
 
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 
-from fanzha.alerts.models import DeliveryStatus, Notification, Webhook, WebhookDelivery
+from fanzha.alerts.models import DeliveryStatus, Grade, Notification, Webhook, WebhookDelivery
 from fanzha.org.models import Assignment
 
 logger = logging.getLogger("fanzha.alerts")
@@ -34,6 +35,15 @@ BACKOFF = (dt.timedelta(seconds=10), dt.timedelta(seconds=30), dt.timedelta(minu
 #: How long a worker holds a claimed delivery before another may take it over (crashed worker).
 CLAIM_FOR = dt.timedelta(seconds=60)
 TIMEOUT_SECONDS = 5
+
+
+def alert_url(alert_id: int) -> str:
+    """The alert's page, the link a notification opens."""
+    return reverse("alerts:detail", args=[alert_id])
+
+
+def grade_label(grade: str) -> str:
+    return str(Grade(grade).label)
 
 
 def short_name(name: str) -> str:

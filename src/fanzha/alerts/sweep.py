@@ -38,6 +38,7 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import RowNumber
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -50,7 +51,7 @@ from fanzha.alerts.models import (
     Notification,
     Stage,
 )
-from fanzha.alerts.notify import short_name, users_at, webhook_enqueue
+from fanzha.alerts.notify import alert_url, short_name, users_at, webhook_enqueue
 from fanzha.org.models import Level, Node, Role
 
 #: Alerts climb at most grid → community → street.
@@ -146,10 +147,10 @@ def _record(token: str, now: dt.datetime) -> dict[int, int]:
                 text = _("预警#%(id)d（%(g)s）%(missed)s，已升级至%(node)s") % {
                     "id": pk, "g": Grade(grade).label, "missed": _(MISSED.get(missed, "超时")), "node": node.name}
                 notes += [Notification(user_id=u, created_at=now, kind="escalated", text=text[:300], alert_id=pk,
-                                       url=f"/alerts/{pk}/") for u in people.get(node_id, [])]
+                                       url=alert_url(pk)) for u in people.get(node_id, [])]
         else:
             text = _("%(n)d条预警超时，已升级至%(node)s") % {"n": n, "node": node.name}
-            notes += [Notification(user_id=u, created_at=now, kind="escalated", text=text, url="/alerts/?tab=escalated")
+            notes += [Notification(user_id=u, created_at=now, kind="escalated", text=text, url=reverse("alerts:queue") + "?tab=escalated")
                       for u in people.get(node_id, [])]
         totals_by_street[street_id] += n
         by_node[node_id] += n

@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import (
@@ -38,7 +39,7 @@ from fanzha.alerts.limits import DEFAULT_LIMITS, LimitBook
 from fanzha.alerts.rules import DEFAULT_RULES, FLAGS, RuleBook, routing_rule_set
 from fanzha.alerts.models import (
     AttemptResult,
-    Channel,
+    ContactChannel,
     ConflictStatus,
     Grade,
     Judgement,
@@ -124,7 +125,7 @@ def _work_context(request, alert, *, error: str = "", close_form: CloseForm | No
         "can_handle": can_handle,
         "can_transfer": user.has_perm("alerts.upload_alerts"),
         "close_form": close_form or CloseForm(initial={"version": alert.version}),
-        "channels": [(Channel.PHONE, Channel.PHONE.label), (Channel.CALLBACK_96110, Channel.CALLBACK_96110.label)],
+        "channels": [(c, c.label) for c in (ContactChannel.PHONE, ContactChannel.CALLBACK_96110)],
         "phone_results": [r for r in AttemptResult.choices if r[0] != AttemptResult.NOT_FOUND],
         "judgements": Judgement.choices,
         "assign_groups": assign_groups,
@@ -257,7 +258,7 @@ def close(request, pk: int):
     if result.case is not None:
         messages.success(request, _("已生成案件，请民警核实补充"))
         if request.user.has_perm("cases.manage_cases"):
-            url = f"/cases/{result.case.pk}/edit/"
+            url = reverse("cases:edit", args=[result.case.pk])
             if _is_htmx(request):
                 response = HttpResponse(status=204)
                 response["HX-Redirect"] = url
@@ -318,7 +319,8 @@ def reveal(request, pk: int):
 def notifications(request):
     if request.method == "POST":
         Notification.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
-        return redirect(request.POST.get("next") if request.POST.get("next", "").startswith("/alerts/") else "alerts:notifications")
+        nxt = request.POST.get("next", "")
+        return redirect(nxt if nxt.startswith(reverse("alerts:queue")) else "alerts:notifications")
     items = list(selectors.notifications_for(request.user, limit=100))
     return render(request, "alerts/notifications.html", {"items": items})
 
@@ -342,7 +344,7 @@ def notification_open(request, pk: int):
         raise Http404("not found")
     if n.read_at is None:
         Notification.objects.filter(pk=n.pk).update(read_at=timezone.now())
-    return redirect(n.url if n.url.startswith("/alerts/") else "alerts:queue")
+    return redirect(n.url if n.url.startswith(reverse("alerts:queue")) else "alerts:queue")
 
 
 # --- batch upload ------------------------------------------------------------------------------
@@ -504,7 +506,7 @@ def webhook_delete(request, pk: int):
     street_id = hook.street_id
     services.webhook_remove(webhook=hook)
     messages.success(request, _("群机器人已删除"))
-    return redirect(f"/alerts/settings/?street={street_id}")
+    return redirect(f"{reverse('alerts:settings')}?street={street_id}")
 
 
 # --- conflicts ---------------------------------------------------------------------------------

@@ -1,0 +1,277 @@
+"""Alert intake: a pushed alert checked, routed and stored with its assignees, events and notices.
+
+Pushes come one by one and often (SPEC §3), so the hot path reads and writes with
+plain SQL on indexed columns; a repeated alert id is answered as a retry when the
+content is the same and kept as an `AlertConflict` when it differs (nothing merged).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import threading
+from dataclasses import dataclass
+
+from django.db import IntegrityError, connection, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fanzha.alerts.inputs import AlertInput, clean_alert, differences
+from fanzha.alerts.limits import LimitBook, due_times, first_watch
+from fanzha.alerts.models import (
+    Alert,
+    AlertAssignee,
+    AlertConflict,
+    AlertEvent,
+    AssigneeReason,
+    EventKind,
+    Grade,
+    Sender,
+    Source,
+    Stage,
+    Status,
+    Webhook,
+)
+from fanzha.alerts.notify import alert_url, grade_label, notify_users, short_name, users_at, webhook_enqueue
+from fanzha.alerts.routing import Route, Router, place_columns
+from fanzha.alerts.sql import insert as _insert
+from fanzha.alerts.sql import insert_returning_id
+from fanzha.core import pii
+from fanzha.core.idnumbers import mask_id_number, mask_phone
+from fanzha.org.models import Node, Role
+
+
+class AlertIdConflict(Exception):
+    """A repeated alert id with different content: kept as `conflict`, nothing merged."""
+
+    def __init__(self, conflict: AlertConflict, created: bool):
+        self.conflict = conflict
+        self.created = created
+        super().__init__(f"alert id conflict #{conflict.pk}")
+
+
+@dataclass
+class IngestResult:
+    alert: Alert
+    created: bool
+    routed: dict | None = None  # for a new alert: {"node": {...}, "assignees": [names]}, known without another query
+
+
+def new_alert_text(alert: Alert, place_name: str) -> str:
+    due = ""
+    nxt = alert.next_due()
+    if nxt:
+        minutes = max(0, round((nxt[1] - alert.received_at).total_seconds() / 60))
+        due = _("，%(m)d分钟内%(stage)s") % {"m": minutes, "stage": Stage(nxt[0]).label}
+    return _("新预警（%(grade)s）#%(id)d：%(name)s %(phone)s，%(place)s%(due)s") % {
+        "grade": grade_label(alert.grade), "id": alert.pk, "name": short_name(alert.name),
+        "phone": alert.phone_masked, "place": place_name, "due": due}
+
+
+def alert_values(inp: AlertInput, route: Route, *, limits: LimitBook, now: dt.datetime, source: str,
+                 sender_id: int | None = None, intake_key: str | None = None, batch_id: int | None = None,
+                 encrypt=pii.encrypt) -> dict:
+    """The column values (attnames) of a new alert for `inp`, placed where `route` says, with its
+    due times and first watch; the other columns take their defaults. Plain values, so a batch can
+    insert them without building ten thousand model instances."""
+    v = {"sender_id": sender_id, "batch_id": batch_id, "source": source, "external_id": inp.external_id,
+         "intake_key": intake_key, "content_hash": inp.content_hash(), "grade": inp.grade, "status": route.status,
+         "name": inp.name, "fraud_type_text": inp.fraud_type, "fraud_contact": inp.fraud_contact, "note": inp.note,
+         "area_code": inp.area_code, "occurred_at": inp.occurred_at, "received_at": now,
+         "resident_id": route.resident_id, "route_note": route.note[:200],
+         "transfer_reason": route.transfer_reason[:200], "updated_at": now, "max_escalation": route.max_escalation,
+         **place_columns(route.place),
+         # what PiiMixin's setters store, with the encrypter passed in (a batch looks the key up once)
+         "id_number_enc": encrypt(inp.id_number), "phone_enc": encrypt(inp.phone),
+         "id_number_hash": pii.lookup_hash("id", inp.id_number), "phone_hash": pii.lookup_hash("phone", inp.phone),
+         "id_number_masked": mask_id_number(inp.id_number) if inp.id_number else "",
+         "phone_masked": mask_phone(inp.phone) if inp.phone else "",
+         "sign_due_at": None, "contact_due_at": None, "onsite_due_at": None, "watch": "", "watch_due_at": None}
+    if route.status != Status.TRANSFER:
+        dues = due_times(limits.get(route.place.street_id, inp.grade), now)
+        v.update(dues)
+        v["watch"], v["watch_due_at"] = first_watch(dues, route.max_escalation)
+    return v
+
+
+def alert_from_route(inp: AlertInput, route: Route, *, limits: LimitBook, now: dt.datetime, source: str,
+                     sender: Sender | None = None, intake_key: str | None = None) -> Alert:
+    """An unsaved Alert for `inp` placed where `route` says, with its due times and first watch."""
+    return Alert(**alert_values(inp, route, limits=limits, now=now, source=source,
+                                sender_id=sender.pk if sender else None, intake_key=intake_key))
+
+
+def _queue_staff(route: Route) -> list[int]:
+    """Who looks after a queue waiting for manual assignment (or a transfer): community staff, else the office."""
+    if route.status == Status.PENDING and route.place.community_id and not route.place.grid_id:
+        staff = users_at([route.place.community_id], [Role.COMMUNITY]).get(route.place.community_id, [])
+        if staff:
+            return staff
+    street = route.place.street_id
+    if street:
+        return users_at([street], [Role.OFFICE]).get(street, [])
+    return []
+
+
+def input_of(alert: Alert) -> AlertInput:
+    """The content of a stored alert as an AlertInput (numbers decrypted; stays in memory)."""
+    return AlertInput(external_id=alert.external_id, occurred_at=alert.occurred_at, grade=alert.grade, name=alert.name,
+                      phone=alert.phone, id_number=alert.id_number, fraud_type=alert.fraud_type_text,
+                      fraud_contact=alert.fraud_contact, note=alert.note, area_code=alert.area_code)
+
+
+def alert_ingest(*, sender: Sender, data: dict, now: dt.datetime | None = None) -> IngestResult:
+    """Take one pushed alert; idempotent on (sender, alert id).
+
+    1. Check every field (ValidationError: nothing stored).
+    2. The same id again: with the same content it is the same alert (a retry);
+       with different content an AlertConflict is kept and AlertIdConflict raised.
+    3. Otherwise route it (all reads first, outside the write transaction, so the
+       database's write lock is held only for the inserts).
+    4. One transaction: the alert, its assignees, the routing event, notifications,
+       and for high grade a message to the street's group-chat bots.
+    A concurrent identical push loses the unique intake key and answers as a retry.
+    The pushes come one by one and often, so the reads and writes here are plain SQL
+    on indexed columns (the ORM's compilation would cost more than the statements).
+    """
+    now = now or timezone.now()
+    inp = clean_alert(data, now=now)
+    key = f"s{sender.pk}:{inp.external_id}"
+    existing = _alert_id_by_key(key)
+    if existing is not None:
+        return _repeat(Alert.objects.get(pk=existing), inp, sender=sender, now=now)
+    router = Router(sender.node).prepare([inp])
+    route = router.route(inp)
+    limits = LimitBook([route.place.street_id])
+    notices = _notices_for(route, inp.grade)
+    values = alert_values(inp, route, limits=limits, now=now, source=Source.API, sender_id=sender.pk, intake_key=key)
+    try:
+        with _intake_lock(), transaction.atomic():
+            pk = insert_returning_id(Alert, list(values), tuple(values.values())) or _alert_id_by_key(key)
+            alert = Alert(pk=pk, **values)
+            alert._state.adding, alert._state.db = False, "default"
+            _after_routing(alert, route, notices, now=now)
+    except IntegrityError:
+        existing = _alert_id_by_key(key)
+        if existing is None:
+            raise
+        return _repeat(Alert.objects.get(pk=existing), inp, sender=sender, now=now)
+    routed = {"node": notices.node, "assignees": [router.user_names.get(u, "?") for u, _r in route.assignees]}
+    return IngestResult(alert, True, routed)
+
+
+_SQLITE_WRITERS = threading.Lock()
+
+
+def _intake_lock():
+    """On SQLite, the intake's write transactions of one process queue on a Python lock.
+
+    SQLite lets one writer in at a time; a second one waits in SQLite's busy handler,
+    which sleeps in growing steps (1, 2, 5, 10 ... 100 ms) and so turns a 1 ms wait into
+    tens of milliseconds under load. A thread waiting on this lock instead wakes the moment
+    the previous push commits. Other processes (the worker, more web processes) still
+    meet at SQLite's own lock. PostgreSQL locks rows, not the database: nothing to do.
+    """
+    return _SQLITE_WRITERS if connection.vendor == "sqlite" else contextlib.nullcontext()
+
+
+def _alert_id_by_key(key: str) -> int | None:
+    qn = connection.ops.quote_name
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT id FROM {qn(Alert._meta.db_table)} WHERE intake_key = %s", [key])
+        row = cur.fetchone()
+    return row[0] if row else None
+
+
+@dataclass
+class _Notices:
+    """What the notifications of a new alert need, read before the write transaction opens
+    (on SQLite the transaction holds the database's write lock: keep it to the inserts)."""
+
+    node: dict | None
+    queue_staff: list[int]
+    webhooks: list[int]
+
+    @property
+    def place_name(self) -> str:
+        return self.node["name"] if self.node else ""
+
+
+def _notices_for(route: Route, grade: str) -> _Notices:
+    qn = connection.ops.quote_name
+    node = None
+    with connection.cursor() as cur:
+        if route.place.node_id:
+            cur.execute(f"SELECT id, name, level, code FROM {qn(Node._meta.db_table)} WHERE id = %s", [route.place.node_id])
+            row = cur.fetchone()
+            node = dict(zip(("id", "name", "level", "code"), row)) if row else None
+        hooks = []
+        if grade == Grade.HIGH and route.status != Status.TRANSFER and route.place.street_id:
+            cur.execute(f"SELECT id FROM {qn(Webhook._meta.db_table)} WHERE street_id = %s AND active = %s",
+                        [route.place.street_id, True])
+            hooks = [r[0] for r in cur.fetchall()]
+    staff = _queue_staff(route) if route.status in (Status.PENDING, Status.TRANSFER) else []
+    return _Notices(node, staff, hooks)
+
+
+def _after_routing(alert: Alert, route: Route, notices: _Notices, *, now: dt.datetime) -> None:
+    _insert(AlertAssignee, ["alert_id", "user_id", "reason", "assigned_at"],
+            [(alert.pk, u, r, now) for u, r in route.assignees])
+    _insert(AlertEvent, ["alert_id", "at", "kind", "node_id", "note"],
+                [(alert.pk, now, EventKind.TRANSFER if route.status == Status.TRANSFER else EventKind.ROUTED,
+                  route.place.node_id, route.note[:1000])])
+    if route.status == Status.TRANSFER:
+        notify_users(notices.queue_staff, kind="transfer", now=now, alert_id=alert.pk, url=alert_url(alert.pk),
+                     text=_("预警#%(id)d需移交：%(why)s") % {"id": alert.pk, "why": route.transfer_reason})
+        return
+    text = new_alert_text(alert, notices.place_name)
+    people = [u for u, _r in route.assignees]
+    if route.status == Status.PENDING:
+        people += notices.queue_staff
+        text = _("待分派") + "·" + text
+    officers = {u for u, r in route.assignees if r == AssigneeReason.OFFICER} if route.phone_first else set()
+    if officers:
+        notify_users([u for u in people if u in officers], kind="new", now=now, alert_id=alert.pk, url=alert_url(alert.pk),
+                     text=_("【请立即电话劝阻】") + text)
+    notify_users([u for u in people if u not in officers], kind="new", text=text, now=now, alert_id=alert.pk,
+                 url=alert_url(alert.pk))
+    told = [u for u in route.notify if u not in set(people)]
+    if told:
+        notify_users(told, kind="new", text=_("知悉·") + text, now=now, alert_id=alert.pk, url=alert_url(alert.pk))
+    if notices.webhooks:
+        webhook_enqueue(street_ids=[], hooks=notices.webhooks, text=text, now=now)
+
+
+def _repeat(existing: Alert, inp: AlertInput, *, sender: Sender | None, now: dt.datetime) -> IngestResult:
+    h = inp.content_hash()
+    if existing.content_hash == h:
+        return IngestResult(existing, False)
+    conflict, created = _conflict_keep(existing, inp, h, sender=sender, now=now)
+    raise AlertIdConflict(conflict, created)
+
+
+def _conflict_keep(alert: Alert, inp: AlertInput, h: str, *, sender, now) -> tuple[AlertConflict, bool]:
+    found = AlertConflict.objects.filter(alert=alert, content_hash=h).first()
+    if found is not None:
+        return found, False
+    diff = differences(input_of(alert), inp)
+    try:
+        with transaction.atomic():
+            conflict = AlertConflict(alert=alert, sender=sender, external_id=inp.external_id, received_at=now,
+                                     content_hash=h, payload_enc=pii.encrypt(inp.canonical()), differences=diff)
+            conflict.place_at(None)
+            for f in ("county", "street", "community", "grid"):
+                setattr(conflict, f"{f}_id", getattr(alert, f"{f}_id"))
+            conflict.save()
+            fields = "、".join(d["label"] for d in diff)
+            AlertEvent.objects.create(alert=alert, at=now, kind=EventKind.CONFLICT,
+                                      note=_("发送方以相同编号发来不同内容（%(f)s），已留待人工核对") % {"f": fields})
+            if alert.street_id:
+                notify_users(users_at([alert.street_id], [Role.OFFICE]).get(alert.street_id, []), kind="conflict",
+                             now=now, alert_id=alert.pk, url=reverse("alerts:conflicts"),
+                             text=_("预警#%(id)d收到编号相同但内容不同的推送（%(f)s），请核对") % {"id": alert.pk, "f": fields})
+    except IntegrityError:
+        return AlertConflict.objects.get(alert=alert, content_hash=h), False
+    return conflict, True
+
