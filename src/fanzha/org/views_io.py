@@ -18,7 +18,6 @@ from pathlib import Path
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -26,13 +25,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
-from fanzha.core.access import area_view
+from fanzha.core.access import allowed, area_view, scoped_view
 from fanzha.core.exports import StreamedXlsx, write_import_template
 from fanzha.core.imports import run_import
-from fanzha.core.scoping import scoped
+from fanzha.core.scoping import scoped, streets_for
 from fanzha.org import exporters, selectors
 from fanzha.org.figures import refresh_after_bulk_write
-from fanzha.org.importers import KINDS, import_context, streets_for
+from fanzha.org.importers import KINDS, import_context
 from fanzha.org.models import Level, Node, Residency, UnitKind
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -44,9 +43,6 @@ EXPORT_TAGS = [
     ("floating", gettext_lazy("流动/暂住")),
 ]
 REPORT_LIMIT = 1000  # rows of the error table shown on the page
-
-can_import = permission_required("org.import_data", raise_exception=True)
-can_export = permission_required("org.export_data", raise_exception=True)
 
 
 class ImportForm(forms.Form):
@@ -248,8 +244,7 @@ def _filters(request) -> exporters.Filters:
     )
 
 
-@login_required
-@can_export
+@scoped_view("org.export_data")
 @require_safe
 def io_export_page(request):
     """Links to every export, with the resident list's filters for residents."""
@@ -257,12 +252,11 @@ def io_export_page(request):
     return render(request, "org/io/export.html", {
         "exports": [(k, e.label, e.has_pii) for k, e in exporters.EXPORTS.items()],
         "nodes": nodes[:2000], "residencies": Residency.choices, "tags": EXPORT_TAGS,
-        "can_reveal": request.user.has_perm("org.reveal_pii"),
+        "can_reveal": allowed(request.user, "org.reveal_pii"),
     })
 
 
-@login_required
-@can_export
+@scoped_view("org.export_data")
 @require_safe
 def io_export(request, kind: str):
     """The user's rows of one list as .xlsx, masked unless revealed (and permitted), streamed while it is
@@ -271,7 +265,7 @@ def io_export(request, kind: str):
     if kind not in exporters.EXPORTS:
         raise Http404("unknown export")
     spec = exporters.EXPORTS[kind]
-    reveal = request.GET.get("reveal") == "1" and request.user.has_perm("org.reveal_pii") and spec.has_pii
+    reveal = request.GET.get("reveal") == "1" and allowed(request.user, "org.reveal_pii") and spec.has_pii
     filters = _filters(request)
     user = request.user
     book = StreamedXlsx(spec.headers, spec.rows(user, filters, reveal), sheet_name=str(spec.label),
