@@ -145,13 +145,14 @@ def test_population_is_plausible(demo_street):
 
 @pytest.mark.django_db
 def test_units_have_staff_some_of_them_residents_with_families(demo_street):
-    """~40 units of every kind; staff linked to residents share their ID; linked family live in the same household."""
+    """~40 units of every kind, one new one without staff yet; staff linked to residents share their ID; linked
+    family live in the same household."""
     units = Unit.objects.filter(street__code=demo.DEMO_STREET_CODE)
     assert 35 <= units.count() <= 45
     kinds = set(units.values_list("kind", flat=True))
     assert {UnitKind.STREET_DEPARTMENT, UnitKind.SCHOOL, UnitKind.BANK, UnitKind.HOTEL, UnitKind.COMPANY,
             UnitKind.HOSPITAL} <= kinds
-    assert not units.filter(staff__isnull=True).exists()
+    assert list(units.filter(staff__isnull=True).values_list("name", flat=True)) == ["示范县优品生活超市（新开业）"]
     staff = StaffMember.objects.filter(street__code=demo.DEMO_STREET_CODE)
     linked = staff.filter(resident__isnull=False).select_related("resident")
     assert 0.2 * staff.count() <= linked.count() <= 0.7 * staff.count()
@@ -163,6 +164,14 @@ def test_units_have_staff_some_of_them_residents_with_families(demo_street):
         assert f.staff.resident.household_id == f.resident.household_id
         assert f.id_number_hash == f.resident.id_number_hash
     assert not family.filter(resident__isnull=True, id_number_hash="").exists()
+
+
+@pytest.mark.django_db
+def test_one_household_group_is_empty(demo_street):
+    """Exactly one household group of the demo street has nobody registered yet (pages must cope with empty nodes)."""
+    groups = Node.objects.filter(street__code=demo.DEMO_STREET_CODE, level=Level.GROUP)
+    filled = set(Household.objects.filter(street__code=demo.DEMO_STREET_CODE).values_list("group_id", flat=True))
+    assert len([g for g in groups.values_list("id", flat=True) if g not in filled]) == 1
 
 
 @pytest.mark.django_db
