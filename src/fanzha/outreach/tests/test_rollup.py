@@ -186,15 +186,10 @@ def test_coverage_since_matches_independent_counts(world, tree, since):
         assert f.visited == expected(world, node, period)["visited"]
 
 
-def test_head_counts_cached_for_streets_only(tree, settings):
-    """Households and residents under a street are cached for FANZHA_FIGURES_TTL; communities and grids count live."""
-    settings.FANZHA_FIGURES_TTL = 300
+def test_head_counts_change_at_once(tree):
+    """Households and residents of a roll-up come from the maintained head counts: a new resident counts at once."""
     period = ReportPeriod(TODAY, TODAY)
-    first = sel.rollup(reports.SYSTEM, tree.street, period=period)
-    assert first.heads_as_of is None and first.total.residents == 4
+    assert sel.rollup(reports.SYSTEM, tree.street, period=period).total.residents == 4
     org_services.resident_create(household=tree.h3, name="新居民", id_number=make_id_number("110101", dt.date(1999, 9, 9), 991))
     again = sel.rollup(reports.SYSTEM, tree.street, period=period)
-    assert again.heads_as_of is not None and again.total.residents == 4
-    assert sel.rollup(reports.SYSTEM, tree.c2, period=period).total.residents == 2
-    settings.FANZHA_FIGURES_TTL = 0
-    assert sel.rollup(reports.SYSTEM, tree.street, period=period).total.residents == 5
+    assert again.total.residents == 5 and again.of(tree.c2.id).residents == 2 and again.of(tree.g3.id).residents == 2
