@@ -21,7 +21,9 @@ def insert_rows(model, columns: list[str], rows: Iterable[tuple], *, batch: int 
     the values of `columns` (attnames, in order) as Python values; every other
     concrete column gets its default (auto_now / auto_now_add: one timestamp for
     all rows). Dates and datetimes are adapted by the backend; the primary key is
-    left to the database.
+    left to the database. Columns the model derives from another
+    (`model.derived_columns`, e.g. a resident's name search keys) are computed
+    here from their source, so every bulk writer fills them.
 
     `rows` may be a generator: rows are built (encrypted, say) one batch at a
     time, so the whole set of tuples never sits in memory. With adapted=True the
@@ -32,6 +34,12 @@ def insert_rows(model, columns: list[str], rows: Iterable[tuple], *, batch: int 
 
     ops, qn = connection.ops, connection.ops.quote_name
     fields = {f.attname: f for f in model._meta.concrete_fields}
+    derived = []  # (target index, source index, function)
+    for target, (source, fn) in getattr(model, "derived_columns", {}).items():
+        if source in columns:
+            columns = columns if target in columns else [*columns, target]
+            derived.append((columns.index(target), columns.index(source), fn))
+    width = len(columns)
     now = timezone.now()
     rest = [f for f in model._meta.concrete_fields if not f.primary_key and f.attname not in columns]
     constants = []
@@ -60,6 +68,10 @@ def insert_rows(model, columns: list[str], rows: Iterable[tuple], *, batch: int 
     def batches():
         out = []
         for row in rows:
+            if derived:
+                row = [*row, *([None] * (width - len(row)))]
+                for i, src, fn in derived:
+                    row[i] = fn(row[src])
             if adapt:
                 row = list(row)
                 for i, fn in adapt:

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fanzha.core import pii
-from fanzha.core.names import given_key, initials_key, name_keys
+from fanzha.core.names import NameKeyField, given_key, initials_key
 from fanzha.core.idnumbers import mask_id_number, mask_phone
 
 
@@ -185,8 +185,8 @@ class Resident(Placed, PiiMixin):
     # initials (fanzha.core.names), each an index; the keys are set from the name
     # by save() and by the bulk insert engine (derived_columns).
     name = models.CharField(_("姓名"), max_length=50)
-    name_given = models.CharField(max_length=50, blank=True, default="", editable=False)
-    name_initials = models.CharField(max_length=50, blank=True, default="", editable=False)
+    name_given = NameKeyField(part="given")
+    name_initials = NameKeyField(part="initials")
     gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices, blank=True, default="")
     birth_date = models.DateField(_("出生日期"), null=True, blank=True)
     phone2_enc = models.TextField(blank=True, default="", editable=False)
@@ -233,8 +233,7 @@ class Resident(Placed, PiiMixin):
         return self.name
 
     def save(self, *args, **kwargs):
-        self.name_given, self.name_initials = name_keys(self.name)
-        update_fields = kwargs.get("update_fields")
+        update_fields = kwargs.get("update_fields")  # a new name writes its keys (NameKeyField) too
         if update_fields is not None and "name" in update_fields:
             kwargs["update_fields"] = {*update_fields, "name_given", "name_initials"}
         super().save(*args, **kwargs)

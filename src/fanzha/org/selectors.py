@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.db.models import Count, Q, QuerySet
 
 from fanzha.core import pii, ratelimit
+from fanzha.core.names import name_q
 from fanzha.core.idnumbers import normalise_digits, parse_id_number, parse_phone
 from fanzha.core import scoping
 from fanzha.core.scoping import get_scoped_or_404, scope_of, scoped
@@ -76,7 +77,10 @@ def residents_for(user) -> QuerySet[Resident]:
 
 def resident_search(user, *, q: str = "", node: Node | None = None, residency: str = "", tag: str = "",
                     request=None) -> QuerySet[Resident]:
-    """Residents in the user's scope matching a name (partial), phone or ID (exact).
+    """Residents in the user's scope matching a name, phone or ID (exact).
+
+    A name matches from the start of the name, of the given name or of the
+    pinyin initials (王, 王建, 建国, wjg: `fanzha.core.names`), each an index.
 
     An exact number search (ID, phone, last four) takes one from the user's
     allowance (`fanzha.core.ratelimit`: raises SearchLimited over the limit) and
@@ -100,7 +104,7 @@ def resident_search(user, *, q: str = "", node: Node | None = None, residency: s
     elif kind == "invalid":
         qs = qs.none()
     elif kind == "name":
-        qs = qs.filter(name__contains=value)
+        qs = qs.filter(name_q(value))
     if node is not None:
         qs = qs.filter(**{f"{node.level}_id": node.id})
     if residency:
