@@ -6,6 +6,7 @@ app_name = "clues"
 urlpatterns = [
     path("", views.queue, name="queue"),
     path("new/", views.new, name="new"),
+    path("from/<str:what>/<int:pk>/", views.from_finding, name="from_finding"),
     path("figures/", views.figures, name="figures"),
     path("figures.xlsx", views.figures_export, name="figures_export"),
     path("<int:pk>/", views.detail, name="detail"),

@@ -104,6 +104,23 @@ def new(request):
     return render(request, "clues/new.html", {"form": form}, status=400 if form.errors else 200)
 
 
+@area_view("clues.new")
+@require_POST
+def from_finding(request, what: str, pk: int):
+    """One tap on a premises check's finding or a flagged sweep person: the clue is made (or, made before,
+    found) and opened."""
+    try:
+        clue, created = services.clue_from_finding(user=request.user, what=what, pk=pk)
+    except ValidationError as e:
+        messages.error(request, "；".join(e.messages))
+        return redirect("clues:queue")
+    if created:
+        messages.success(request, _("已登记线索 %(code)s") % {"code": clue.receipt_display})
+    else:
+        messages.info(request, _("这条发现已转为线索 %(code)s") % {"code": clue.receipt_display})
+    return redirect("clues:detail", pk=clue.pk)
+
+
 def _add_errors(form, error: ValidationError) -> None:
     if hasattr(error, "error_dict"):
         for field, errs in error.error_dict.items():

@@ -165,3 +165,57 @@ def department_units(street_id: int):
 
     return (Unit.objects.filter(street_id=street_id, assignments__role=DEPARTMENT, assignments__user__is_active=True)
             .distinct().order_by("name"))
+
+
+#: Records a finding can come from, for `clue_from_finding`: (Source, risk model name).
+FINDING_SOURCES = {"premises-check": (Source.PREMISES, "PremisesCheck"), "sweep-person": (Source.SWEEP, "SweepPerson")}
+
+
+def clue_from_finding(*, user, what: str, pk: int, now: dt.datetime | None = None) -> tuple[Clue, bool]:
+    """A clue from a premises check's finding or a person flagged in a sweep, in one tap.
+
+    1. The record is read through the user's scope (outside it, or no finding: 404 like a missing record).
+    2. The clue is placed where the record is, says what was found, and carries the record's
+       `import_key` ("premises-check:<id>"), so a second tap (or a second team member) gets the
+       same clue back instead of a duplicate: returns (clue, created).
+    """
+    from django.http import Http404
+
+    from fanzha.core.scoping import get_scoped_or_404
+    from fanzha.risk import models as risk
+
+    if what not in FINDING_SOURCES:
+        raise Http404
+    source, model_name = FINDING_SOURCES[what]
+    model = getattr(risk, model_name)
+    related = ("premises", "sweep") if what == "premises-check" else ("sweep",)
+    record = get_scoped_or_404(model.objects.select_related(*related), user, pk=pk)
+    key = f"{what}:{record.pk}"
+    found = Clue.objects.filter(import_key=key).first()
+    if found is not None:
+        return found, False
+    node = next(n for n in (record.group, record.grid, record.community, record.street) if n is not None)
+    if what == "premises-check":
+        if record.finding == risk.Finding.NONE:
+            raise Http404
+        kind = {risk.Finding.DEN: Kind.DEN, risk.Finding.TWO_CARD: Kind.TWO_CARDS}.get(record.finding, Kind.OTHER)
+        summary = _("场所检查发现：%(p)s（%(a)s）%(f)s。%(note)s") % {
+            "p": record.premises.name, "a": record.premises.address, "f": record.get_finding_display(),
+            "note": record.finding_note}
+        place, occurred = record.premises.address, record.checked_on
+    else:
+        if not record.is_finding:
+            raise Http404
+        kind = Kind.SUSPECT
+        summary = _("周三打卡核查发现：%(n)s，%(flags)s。%(note)s") % {
+            "n": record.name, "flags": "、".join(record.flags), "note": record.note}
+        place, occurred = "", record.held_on
+    try:
+        clue = clue_create_from(source=source, node=node, summary=summary.strip()[:MAX_SUMMARY], kind=kind,
+                                place_text=place[:200], occurred_on=occurred, user=user, now=now, import_key=key)
+    except ValidationError:
+        found = Clue.objects.filter(import_key=key).first()
+        if found is None:
+            raise
+        return found, False  # another tap made it at the same moment
+    return clue, True

@@ -126,3 +126,23 @@ def test_anonymous_report_to_outcome_at_phone_size(phone_page, _chromium, live_s
     page.screenshot(path=str(SHOTS / "clues-lookup-phone.png"), full_page=True)
     for p in (office, police):
         p.context.close()
+
+
+def test_sweep_finding_to_clue_in_one_tap_at_phone_size(phone_page, tree, personas):
+    """At 390 px a grid worker taps 转为线索 beside a flagged person on the sweep page and lands on the new clue."""
+    from playwright.sync_api import expect
+
+    from fanzha.clues.tests.test_workflow import _finding_records
+
+    sweep, _check, _calm, person = _finding_records(tree, personas)
+    page = phone_page
+    browser_login(page, "grid1")
+    page.goto(page.base + f"/risk/sweeps/{sweep.pk}/")
+    button = page.locator(f'[data-clue-from="sweep-person-{person.pk}"]')
+    expect(button).to_be_visible()
+    assert _width(page) <= 390
+    button.click()
+    page.wait_for_url(re.compile(r"/clues/\d+/$"))
+    expect(page.locator("body")).to_contain_text("流动人员甲")
+    assert _width(page) <= 390
+    assert Clue.objects.get().source == "sweep"

@@ -183,3 +183,50 @@ def test_every_clue_view_is_guarded_by_the_access_table():
         assert getattr(pattern.callback, "fanzha_access", None) in BY_KEY, pattern.name
     for pattern in public_urls.urlpatterns:
         assert getattr(pattern.callback, "fanzha_access", None) == "public", pattern.name
+
+
+def _finding_records(tree, personas):
+    from fanzha.risk.models import Premises, PremisesCheck, Sweep, SweepPerson
+
+    today = timezone.localdate()
+    premises = Premises(name="幸福出租屋", kind="rental", address="东关路9号")
+    premises.place_at(tree.g1)
+    premises.save()
+    sweep = Sweep(held_on=today)
+    sweep.place_at(tree.g1)
+    sweep.save()
+    check = PremisesCheck(premises=premises, sweep=sweep, checked_on=today, finding="den", finding_note="多部手机同时通话")
+    check.place_at(tree.g1)
+    check.save()
+    calm = PremisesCheck(premises=premises, checked_on=today - dt.timedelta(days=7), finding="none")
+    calm.place_at(tree.g1)
+    calm.save()
+    person = SweepPerson(sweep=sweep, held_on=today, name="流动人员甲", no_regular_job=True, note="说不清收入来源")
+    person.place_at(tree.g1)
+    person.save()
+    return sweep, check, calm, person
+
+
+def test_a_finding_becomes_a_clue_in_one_tap(tree, personas, login):
+    """A premises finding or a flagged sweep person becomes a clue in one tap, once; out of scope 404, leader 403."""
+    sweep, check, calm, person = _finding_records(tree, personas)
+    c = login(personas.grid1)
+    page = c.get(f"/risk/sweeps/{sweep.pk}/").content.decode()
+    assert f"/clues/from/premises-check/{check.pk}/" in page and f"/clues/from/sweep-person/{person.pk}/" in page
+    r = c.post(f"/clues/from/premises-check/{check.pk}/")
+    clue = Clue.objects.get(source="premises")
+    assert r.status_code == 302 and r["Location"] == f"/clues/{clue.pk}/"
+    assert (clue.kind, clue.grid_id, clue.status, clue.place_text) == ("den", tree.g1.id, Status.NEW, "东关路9号")
+    assert "幸福出租屋" in clue.summary and "多部手机同时通话" in clue.summary
+    assert c.post(f"/clues/from/premises-check/{check.pk}/")["Location"] == f"/clues/{clue.pk}/"  # a second tap
+    assert login(personas.gridleader).post(f"/clues/from/premises-check/{check.pk}/")["Location"] == f"/clues/{clue.pk}/"
+    assert Clue.objects.filter(source="premises").count() == 1
+    r = c.post(f"/clues/from/sweep-person/{person.pk}/")
+    suspect = Clue.objects.get(source="sweep")
+    assert r.status_code == 302 and suspect.kind == "suspect" and "无固定职业" in suspect.summary
+    assert c.post(f"/clues/from/premises-check/{calm.pk}/").status_code == 404  # nothing found: nothing to report
+    assert c.get(f"/clues/from/premises-check/{check.pk}/").status_code == 405
+    assert c.post(f"/clues/from/nothing/{check.pk}/").status_code == 404
+    assert login(personas.grid2).post(f"/clues/from/sweep-person/{person.pk}/").status_code == 404
+    assert login(personas.leader).post(f"/clues/from/sweep-person/{person.pk}/").status_code == 403
+    assert Clue.objects.count() == 2
