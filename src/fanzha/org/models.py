@@ -178,6 +178,17 @@ class Household(Placed):
         return self.address
 
 
+class ResidentQuerySet(models.QuerySet):
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        """A new name carries its search keys: bulk_update calls no pre_save (NameKeyField)."""
+        if "name" in fields:
+            objs = list(objs)
+            for obj in objs:
+                obj.name_given, obj.name_initials = given_key(obj.name), initials_key(obj.name)
+            fields = [*fields, *(f for f in ("name_given", "name_initials") if f not in fields)]
+        return super().bulk_update(objs, fields, *args, **kwargs)
+
+
 class Resident(Placed, PiiMixin):
     version = version_field()  # optimistic lock (fanzha.core.versioning)
     household = models.ForeignKey(Household, models.PROTECT, related_name="residents", verbose_name=_("户"))
@@ -187,6 +198,7 @@ class Resident(Placed, PiiMixin):
     name = models.CharField(_("姓名"), max_length=50)
     name_given = NameKeyField(part="given")
     name_initials = NameKeyField(part="initials")
+    objects = ResidentQuerySet.as_manager()
     gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices, blank=True, default="")
     birth_date = models.DateField(_("出生日期"), null=True, blank=True)
     phone2_enc = models.TextField(blank=True, default="", editable=False)

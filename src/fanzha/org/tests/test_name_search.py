@@ -58,3 +58,12 @@ def test_bulk_insert_fills_keys(tree, personas):
     assert _names(personas.office, "smg") == ["司马光"]
     assert _names(personas.office, "小贤") == ["曾小贤"]
     assert Resident.objects.get(name="曾小贤").name_initials == "zxx"
+
+
+def test_bulk_update_of_names_writes_keys(tree, personas):
+    """An importer's bulk_update of changed names writes their keys too."""
+    r = Resident.objects.get(pk=tree.r2.pk)
+    r.name = "诸葛亮"
+    Resident.objects.bulk_update([r], ["name"])
+    assert _names(personas.office, "zgl") == ["诸葛亮"]
+    assert _names(personas.office, "亮") == ["诸葛亮"]
