@@ -6,14 +6,14 @@ Everything is fictitious. One module per app builds that app's part:
   (split by what it builds: `tree`, `people`, `staff`, `users`, written in
   bulk through `rows`);
 - `cases`, `outreach`, `alerts`, `risk`, `clues`, `supervision`, `duties`,
-  `assessment` — each with `load_demo(street, stdout)` for the demo street
+  `assessment`, `analysis` — each with `load_demo(street, stdout)` for the demo street
   and `load_county(county, stdout)` for the county data set, registered in
   `LOADERS` in the order they must run.
 
 `load_street()` and `load_county()` run the whole thing. The demo writes in
 bulk, beside the services, so it ends by doing what the services would have
 done after each write (`refresh`): the head counts of every node are counted
-again and the cached figures of the nodes written under are dropped.
+again.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from __future__ import annotations
 from importlib import import_module
 
 #: Each app's demo data, loaded after the org tree, in this order: duties tags outreach's activities,
-#: assessment reads the cases, files, findings and criticism the others made.
-LOADERS = ("cases", "outreach", "alerts", "risk", "clues", "supervision", "duties", "assessment")
+#: assessment reads the cases, files, findings and criticism the others made, analysis's briefing all of them.
+LOADERS = ("cases", "outreach", "alerts", "risk", "clues", "supervision", "duties", "assessment", "analysis")
 
 
 def loaders():
@@ -63,13 +63,14 @@ def load_county(*, stdout=None, **sizes) -> dict:
 def refresh(root) -> None:
     """After a bulk load under `root`: what the services refresh after their writes.
 
-    1. Head counts: every node counted again (`fanzha.org.counts.recount_all`),
-       so home pages agree with the records at once.
-    2. Cached figures of the root and its ancestors dropped (home-page figures and outreach roll-ups).
-    Risk's premises tallies and the sweeps' counts are rebuilt by the risk loader itself.
+    The org services keep every node's head counts (`NodeCounts`) in step with each record they write;
+    the demo writes in bulk beside them, so every node is counted again (`fanzha.org.counts.recount_all`,
+    in the caller's transaction) and home pages agree with the records at once. Risk's premises tallies
+    and the sweeps' counts are rebuilt by the risk loader itself; alerts, clues and supervision records
+    that need their side effects (routing, escalation, deadlines) go through the services there.
+    Nothing else the pages read is derived and stored: the figures caches of clues and analysis are
+    time-limited by design, as after a service write.
     """
     from fanzha.org.counts import recount_all
-    from fanzha.org.figures import refresh_after_bulk_write
 
     recount_all()
-    refresh_after_bulk_write(root)

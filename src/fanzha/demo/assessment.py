@@ -17,12 +17,8 @@ from django.utils import timezone
 
 from fanzha.assessment import services
 from fanzha.assessment.models import Assessment, Outcome
+from fanzha.demo.rows import say
 from fanzha.org.models import Level, Node, User
-
-
-def _say(stdout, text: str) -> None:
-    if stdout is not None:
-        stdout.write(text + "\n")
 
 
 def assess_street(street: Node, *, today: dt.date, stdout=None) -> dict:
@@ -33,7 +29,7 @@ def assess_street(street: Node, *, today: dt.date, stdout=None) -> dict:
     try:
         past = services.assessment_open(street=street, period=str(today.year - 1), user=user)
     except ValidationError as e:
-        _say(stdout, f"assessment: {street.name} {today.year - 1} not assessed: {'; '.join(e.messages)}")
+        say(stdout, f"assessment: {street.name} {today.year - 1} not assessed: {'; '.join(e.messages)}")
         past = None
     if past is not None:
         verdicts = list(past.verdicts.all())
@@ -52,7 +48,7 @@ def assess_street(street: Node, *, today: dt.date, stdout=None) -> dict:
     try:
         current = services.assessment_open(street=street, period=str(today.year), user=user)
     except ValidationError as e:
-        _say(stdout, f"assessment: {street.name} {today.year} not assessed: {'; '.join(e.messages)}")
+        say(stdout, f"assessment: {street.name} {today.year} not assessed: {'; '.join(e.messages)}")
         return out
     for v in list(current.verdicts.filter(kind="community").order_by("sort", "id"))[:2]:
         services.criterion_attest(verdict=v, key="duties", ok=True, user=user, note="上半年台账已检查，资料齐全")
@@ -63,7 +59,7 @@ def assess_street(street: Node, *, today: dt.date, stdout=None) -> dict:
 def load_demo(street: Node, stdout=None, today: dt.date | None = None) -> dict:
     today = today or timezone.localdate()
     out = assess_street(street, today=today, stdout=stdout)
-    _say(stdout, f"assessment: {out}")
+    say(stdout, f"assessment: {out}")
     return out
 
 
@@ -79,5 +75,5 @@ def load_county(county: Node, stdout=None, today: dt.date | None = None) -> dict
             n += 1
         except ValidationError:
             continue
-    _say(stdout, f"assessment: {n} streets in progress")
+    say(stdout, f"assessment: {n} streets in progress")
     return {"streets": n}

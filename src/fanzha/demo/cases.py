@@ -180,11 +180,66 @@ def build_cases(*, root: Node, per_10k_per_year: float = 180.0, years: int = 3, 
     return total
 
 
+def build_awkward_cases(street: Node, *, today: dt.date | None = None, stdout=None) -> int:
+    """The cases a demo must show, registered through the service as the police station would:
+
+    1. a victim not on the register (visiting relatives), placed at the community the officer picks;
+    2. a floating worker not on the register, stopped before any loss (未遂), placed at a grid;
+    3. a street department's staff member who lives elsewhere (counts for the unit's staff target);
+    4. a major case (≥ 500,000 yuan) of this month for a registered elderly resident.
+    Returns how many were registered.
+    """
+    from django.contrib.auth import get_user_model
+
+    from fanzha.cases.services import case_register
+    from fanzha.org.models import Level, Unit
+
+    today = today or timezone.localdate()
+    officer = get_user_model().objects.filter(username="police").first()
+    community = Node.objects.filter(street=street, level=Level.COMMUNITY).order_by("sort", "code").first()
+    grid = Node.objects.filter(street=street, level=Level.GRID).order_by("-sort", "-code").first()
+    unit = Unit.objects.filter(street=street, kind="street_department").order_by("name").first()
+    elderly = (Resident.objects.filter(street=street, birth_date__lte=dt.date(today.year - 70, 1, 1))
+               .order_by("id").first())
+    made = 0
+    if community is not None:
+        case_register(user=officer, reported_on=today - dt.timedelta(days=3), loss_on=today - dt.timedelta(days=4),
+                      loss=36000, fraud_type="impersonate_authority", channel="phone", community=community,
+                      victim_name="孙某某", victim_age=67, victim_gender="F", victim_occupation="退休",
+                      narrative="孙某某（外地户籍，来本社区探亲）接到自称公安局民警的电话，称其涉嫌洗钱，"
+                                "按对方要求将36000元转入所谓“安全账户”。", today=today)
+        made += 1
+    if grid is not None:
+        case_register(user=officer, reported_on=today - dt.timedelta(days=10), loss_on=today - dt.timedelta(days=10),
+                      loss=0, fraud_type="rebate_task", channel="app", community=grid, victim_name="韦某",
+                      victim_age=24, victim_gender="M", victim_occupation="外卖骑手", victim_floating=True,
+                      outcome=Outcome.ATTEMPTED, today=today,
+                      narrative="韦某（流动人员，未在本街道登记）在某App上参与刷单，转账前被网格员劝阻，未造成损失。")
+        made += 1
+    if unit is not None and community is not None:
+        case_register(user=officer, reported_on=today - dt.timedelta(days=20), loss_on=today - dt.timedelta(days=21),
+                      loss=8800, fraud_type="fake_customer_service", channel="phone", community=community,
+                      victim_name="钱某", victim_age=35, victim_gender="F", victim_occupation="科员",
+                      staff_link=StaffLink.STAFF, unit=unit, today=today,
+                      narrative="钱某（街道工作人员，居住在外街道）接到自称快递客服的电话，称包裹丢失需理赔，"
+                                "按对方指引开通“备用金”并转账8800元。")
+        made += 1
+    if elderly is not None:
+        case_register(user=officer, reported_on=today.replace(day=1), loss_on=today.replace(day=1), loss=520000,
+                      fraud_type="fake_investment", channel="wechat", victim=elderly, today=today,
+                      narrative="受害人被拉入所谓“养老理财”微信群，在群内“导师”指导下分多次投入520000元，后无法提现。")
+        made += 1
+    if stdout is not None:
+        stdout.write(f"  cases: {made} awkward cases (not on the register, attempted, a unit's staff, major)")
+    return made
+
+
 def load_demo(street: Node, stdout=None) -> None:
-    """Demo street: three years of cases and seed 002's reduction targets (continued to this year)."""
+    """Demo street: three years of cases, the awkward ones, and seed 002's reduction targets (continued to this year)."""
     from fanzha.cases.services import default_targets_apply
 
     build_cases(root=street, stdout=stdout)
+    build_awkward_cases(street, stdout=stdout)
     default_targets_apply(node=street, years=tuple(range(2025, timezone.localdate().year + 1)))
 
 

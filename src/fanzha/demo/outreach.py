@@ -37,7 +37,7 @@ from django.utils import timezone
 
 from fanzha.cases.fraud_types import FOCUS_TYPES, TEN_TYPES
 from fanzha.demo.people import SURNAMES
-from fanzha.demo.rows import Rows, insert_objects
+from fanzha.demo.rows import Rows, insert_objects, say
 from fanzha.org.models import (
     Assignment,
     Household,
@@ -226,7 +226,7 @@ def build_outreach(root: Node, months: int = 12, seed: int = 2026, *, today: dt.
             insert_objects(batch)
             batch = []
     insert_objects(batch)
-    _say(stdout, f"  outreach: {counts['visits']} home visits")
+    say(stdout, f"  outreach: {counts['visits']} home visits")
 
     # 2. Residents' installs.
     new_install = Rows(InstallStatus)
@@ -267,7 +267,7 @@ def build_outreach(root: Node, months: int = 12, seed: int = 2026, *, today: dt.
             batch = []
     insert_objects(batch)
     counts["installs"] += len(batch)
-    _say(stdout, f"  outreach: {counts['installs']} residents with the anti-fraud app")
+    say(stdout, f"  outreach: {counts['installs']} residents with the anti-fraud app")
 
     # 3. Staff installs (a staff member who is a resident shares the resident's dates).
     share = {UnitKind.STREET_DEPARTMENT: 0.97, UnitKind.GOVERNMENT: 0.93, UnitKind.SCHOOL: 0.88, UnitKind.BANK: 0.9,
@@ -302,7 +302,7 @@ def build_outreach(root: Node, months: int = 12, seed: int = 2026, *, today: dt.
                                         jinzhongzhao_on=jz, jinzhongzhao_verifier=who if jz else "", **_placed(placed[rid])))
         insert_objects(rows)
         counts["installs"] += len(rows)
-    _say(stdout, f"  outreach: {counts['staff_installs']} staff with the anti-fraud app")
+    say(stdout, f"  outreach: {counts['staff_installs']} staff with the anti-fraud app")
 
     # 4. Activities of communities, streets and units.
     new_activity = Rows(Activity)
@@ -342,7 +342,7 @@ def build_outreach(root: Node, months: int = 12, seed: int = 2026, *, today: dt.
             batch = []
     insert_objects(batch)
     counts["activities"] += len(batch)
-    _say(stdout, f"  outreach: {counts['activities']} activities")
+    say(stdout, f"  outreach: {counts['activities']} activities")
 
     # 5. WeChat pushes, two or three a week per community (lagging ones sometimes fewer).
     new_push = Rows(WeChatPush)
@@ -413,7 +413,7 @@ def build_outreach(root: Node, months: int = 12, seed: int = 2026, *, today: dt.
     counts["targets"] = len(targets)
     if with_files:
         counts["evidence"] = _demo_evidence(rng, root, today)
-    _say(stdout, f"  outreach: {counts}")
+    say(stdout, f"  outreach: {counts}")
     return counts
 
 
@@ -436,11 +436,6 @@ def _poisson(rng: random.Random, lam: float) -> int:
         if p <= limit:
             return k
         k += 1
-
-
-def _say(stdout, msg: str) -> None:
-    if stdout is not None:
-        stdout.write(msg + "\n")
 
 
 def _demo_evidence(rng: random.Random, root: Node, today: dt.date) -> int:
