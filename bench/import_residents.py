@@ -143,11 +143,12 @@ def write_files(rows: list[list[str]], folder: Path) -> tuple[Path, Path]:
 def timed_import(path: Path, street):
     """(wall seconds, CPU seconds, result) of one run_import."""
     from fanzha.core.imports import run_import
-    from fanzha.org.importers import KINDS, command_line_actor, import_context
+    from fanzha.core.imports import importer_for
+    from fanzha.org.importers import command_line_actor, import_context
 
     ctx = import_context(user=command_line_actor(street, "bench"), street=street)
     started, cpu = time.perf_counter(), time.process_time()
-    result = run_import(KINDS["residents"], ctx, path, filename=path.name)
+    result = run_import(importer_for("residents"), ctx, path, filename=path.name)
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     if not result.ok:
         print(result.summary(), result.file_error, result.errors[:5])

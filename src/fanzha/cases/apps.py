@@ -9,6 +9,6 @@ class CasesConfig(AppConfig):
     def ready(self) -> None:
         # The police station's case export is one more kind on the import page and command.
         from fanzha.cases.importers import CaseImporter
-        from fanzha.org.importers import KINDS
+        from fanzha.core.imports import register
 
-        KINDS["cases"] = CaseImporter
+        register("cases", CaseImporter)

@@ -9,6 +9,6 @@ class CluesConfig(AppConfig):
     def ready(self) -> None:
         # A 12337 export or a WeChat round-up is one more kind on the import page and command.
         from fanzha.clues.importers import ClueImporter
-        from fanzha.org.importers import KINDS
+        from fanzha.core.imports import register
 
-        KINDS["clues"] = ClueImporter
+        register("clues", ClueImporter)

@@ -194,6 +194,33 @@ class Importer:
         return {}
 
 
+# --- the kinds of import ----------------------------------------------------------
+
+_KINDS: dict[str, type[Importer]] = {}
+
+
+def register(kind: str, importer_cls: type[Importer]) -> None:
+    """Offer `importer_cls` as `kind` on the import page and the `import` commands.
+
+    Each app registers its kinds from its AppConfig.ready() (org's when its
+    importers package loads); the page lists them in registration order.
+    """
+    known = _KINDS.get(kind)
+    if known is not None and known is not importer_cls:
+        raise ValueError(f"import kind {kind!r} is already registered by {known.__module__}.{known.__qualname__}")
+    _KINDS[kind] = importer_cls
+
+
+def importer_for(kind: str) -> type[Importer]:
+    """The importer registered as `kind` (KeyError for an unknown kind)."""
+    return _KINDS[kind]
+
+
+def kinds() -> dict[str, type[Importer]]:
+    """{kind: importer class} of every registered kind, in registration order (a copy)."""
+    return dict(_KINDS)
+
+
 # --- reading files ---------------------------------------------------------------
 
 _MAGIC = [

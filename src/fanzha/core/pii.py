@@ -19,6 +19,8 @@ from functools import lru_cache
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 
+from fanzha.core.idnumbers import mask_id_number, mask_phone
+
 _NONCE = 12
 
 
@@ -76,3 +78,38 @@ def lookup_hasher(kind: str):
 def lookup_hash(kind: str, value: str) -> str:
     """Keyed hash for exact look-up; `kind` keeps ID and phone hashes apart."""
     return lookup_hasher(kind)(value)
+
+
+class Encoder:
+    """The stored forms of ID and phone numbers for rows written in bulk.
+
+    What `PiiMixin.set_id_number` / `set_phone` store, for writers that build
+    rows themselves (imports, the demo data, batches of alerts): the keys are
+    looked up once, so a whole file costs one AES-GCM and one HMAC call per
+    number. Each method returns `(encrypted, keyed hash, masked)`, all "" for
+    no number; pass `hashed` when the caller already has the hash (it matched
+    the row by it).
+    """
+
+    __slots__ = ("encrypt", "id_hash", "phone_hash")
+
+    def __init__(self):
+        self.encrypt = encrypter()
+        self.id_hash = lookup_hasher("id")
+        self.phone_hash = lookup_hasher("phone")
+
+    def id_number(self, value: str, hashed: str | None = None) -> tuple[str, str, str]:
+        if not value:
+            return "", "", ""
+        return self.encrypt(value), hashed if hashed is not None else self.id_hash(value), mask_id_number(value)
+
+    def phone(self, value: str, hashed: str | None = None) -> tuple[str, str, str]:
+        if not value:
+            return "", "", ""
+        return self.encrypt(value), hashed if hashed is not None else self.phone_hash(value), mask_phone(value)
+
+    def columns(self, prefix: str, value: str, hashed: str | None = None) -> dict[str, str]:
+        """{`<prefix>_enc`, `<prefix>_hash`, `<prefix>_masked`}: an ID number for the prefix
+        `id_number`, a phone number for any other (`phone`, `phone2`, `manager_phone`)."""
+        forms = (self.id_number if prefix == "id_number" else self.phone)(value, hashed)
+        return dict(zip((f"{prefix}_enc", f"{prefix}_hash", f"{prefix}_masked"), forms))

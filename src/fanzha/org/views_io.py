@@ -27,11 +27,11 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from fanzha.core.access import allowed, area_view, scoped_view
 from fanzha.core.exports import StreamedXlsx, write_import_template
-from fanzha.core.imports import run_import
+from fanzha.core.imports import importer_for, kinds, run_import
 from fanzha.core.scoping import scoped, streets_for
 from fanzha.org import exporters, selectors
 from fanzha.org.figures import refresh_after_bulk_write
-from fanzha.org.importers import KINDS, import_context
+from fanzha.org.importers import import_context
 from fanzha.org.models import Level, Node, Residency, UnitKind
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -77,7 +77,7 @@ class ImportForm(forms.Form):
 
 def _kind_or_404(kind: str):
     try:
-        return KINDS[kind]
+        return importer_for(kind)
     except KeyError:
         raise Http404("unknown kind") from None
 
@@ -85,7 +85,7 @@ def _kind_or_404(kind: str):
 def _kinds(streets, bound: dict | None = None) -> list[dict]:
     bound = bound or {}
     return [{"key": key, "label": cls.label, "description": cls.description, "columns": cls.columns,
-             "form": bound.get(key) or ImportForm(prefix=key, streets=streets)} for key, cls in KINDS.items()]
+             "form": bound.get(key) or ImportForm(prefix=key, streets=streets)} for key, cls in kinds().items()]
 
 
 @area_view("io")

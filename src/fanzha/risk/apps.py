@@ -8,8 +8,8 @@ class RiskConfig(AppConfig):
 
     def ready(self) -> None:
         # Key persons and premises are two more kinds on the import page and command.
-        from fanzha.org.importers import KINDS
+        from fanzha.core.imports import register
         from fanzha.risk.importers import KeyPersonImporter, PremisesImporter
 
-        KINDS["key_persons"] = KeyPersonImporter
-        KINDS["premises"] = PremisesImporter
+        register("key_persons", KeyPersonImporter)
+        register("premises", PremisesImporter)

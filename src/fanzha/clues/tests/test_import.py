@@ -7,7 +7,8 @@ import pytest
 from fanzha.clues.importers import ClueImporter
 from fanzha.clues.models import Clue
 from fanzha.core.imports import run_import
-from fanzha.org.importers import KINDS, import_context
+from fanzha.core.imports import importer_for
+from fanzha.org.importers import import_context
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +19,7 @@ GOOD = ("来源,外部编号,接收时间,线索内容,类别,社区,网格,电�
 
 def test_import_is_registered_and_idempotent(tree, personas):
     """The kind is on the import page; a good file makes clues once, a second import changes nothing."""
-    assert KINDS["clues"] is ClueImporter
+    assert importer_for("clues") is ClueImporter
     ctx = import_context(user=personas.office, street=tree.street)
     res = run_import(ClueImporter, ctx, GOOD, filename="12337.csv")
     assert res.ok and Clue.objects.count() == 2, res.errors

@@ -9,8 +9,8 @@ from pathlib import Path
 import openpyxl
 
 from fanzha.core.idnumbers import make_id_number
-from fanzha.core.imports import run_import
-from fanzha.org.importers import KINDS, import_context
+from fanzha.core.imports import importer_for, run_import
+from fanzha.org.importers import import_context
 
 RESIDENT_HEADERS = ["社区", "网格", "十联户", "地址", "户主", "姓名", "性别", "身份证号", "手机号", "备用电话",
                     "居住类型", "与户主关系", "职业", "学生", "财务人员", "独居", "备注"]
@@ -63,7 +63,7 @@ def write_csv(path: Path, table: list[list], *, encoding: str = "utf-8") -> Path
 
 def do_import(kind: str, path: Path, user, street, *, dry_run: bool = False, **ctx_kwargs):
     ctx = import_context(user=user, street=street, **ctx_kwargs)
-    return run_import(KINDS[kind], ctx, path, filename=path.name, dry_run=dry_run)
+    return run_import(importer_for(kind), ctx, path, filename=path.name, dry_run=dry_run)
 
 
 def reasons(result) -> list[tuple[int, str, str]]:

@@ -9,7 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from fanzha.core.models import AuditAction, AuditLog
-from fanzha.org.importers import KINDS
+from fanzha.core.imports import importer_for, kinds
 from fanzha.org.models import Household, Resident
 from fanzha.org.tests.io_helpers import BAD_ID, RESIDENT_HEADERS, as_lists, new_id, resident_row, write_xlsx
 
@@ -72,7 +72,7 @@ def test_wrong_method_and_unknown_kind(login, personas):
 def test_index_lists_kinds_templates_and_forms(login, personas):
     """The import page lists every kind with its template link and an upload form with a dry-run box."""
     body = login(personas.office).get("/io/").content.decode()
-    for key, cls in KINDS.items():
+    for key, cls in kinds().items():
         assert f'/io/template/{key}.xlsx' in body and f'action="/io/import/{key}/"' in body
         assert str(cls.label) in body
     assert 'enctype="multipart/form-data"' in body and 'name="residents-dry_run"' in body
@@ -143,7 +143,7 @@ def test_upload_size_cap(login, personas, tmp_path, settings):
 # --- the template --------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("kind", list(KINDS))
+@pytest.mark.parametrize("kind", list(kinds()))
 def test_template_opens_with_headers_and_notes(login, personas, kind):
     """Each kind's template has its columns, an example row and a notes sheet describing every column."""
     response = login(personas.office).get(f"/io/template/{kind}.xlsx")
@@ -152,10 +152,10 @@ def test_template_opens_with_headers_and_notes(login, personas, kind):
     wb = openpyxl.load_workbook(io.BytesIO(response.content))
     data, notes = wb.worksheets[0], wb.worksheets[1]
     headers = [c.value.rstrip("*") for c in data[1]]
-    assert headers == [c.header for c in KINDS[kind].columns]
+    assert headers == [c.header for c in importer_for(kind).columns]
     assert str(data.cell(2, 1).value).startswith("示例")
     assert notes.title == "填写说明"
-    assert {c.header for c in KINDS[kind].columns} <= {r[0].value for r in notes.iter_rows()}
+    assert {c.header for c in importer_for(kind).columns} <= {r[0].value for r in notes.iter_rows()}
 
 
 def test_filled_template_imports(login, personas, tree, tmp_path):

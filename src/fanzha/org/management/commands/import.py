@@ -6,23 +6,23 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from fanzha.core.imports import run_import
+from fanzha.core.imports import importer_for, kinds, run_import
 from fanzha.org.figures import refresh_after_bulk_write
-from fanzha.org.importers import KINDS, import_context
+from fanzha.org.importers import import_context
 from fanzha.org.management.commands._io_common import ACTOR_HELP, add_actor_arguments, resolve_actor
 
 
 class Command(BaseCommand):
     help = (
         "Import a spreadsheet (.xlsx or .csv with Chinese column headers) of one kind: "
-        + ", ".join(f"{k} ({v.label})" for k, v in KINDS.items())
+        + ", ".join(f"{k} ({v.label})" for k, v in kinds().items())
         + ". Every row is checked first; if any row is bad, each problem is printed (row, column, reason), "
         "nothing is written and the exit code is 1. --dry-run checks and prints the counts without writing. "
         + ACTOR_HELP
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("kind", choices=sorted(KINDS), help="what the file holds")
+        parser.add_argument("kind", choices=sorted(kinds()), help="what the file holds")
         parser.add_argument("file", help="path of the .xlsx or .csv file")
         parser.add_argument("--dry-run", action="store_true", help="check every row and print the counts, write nothing")
         parser.add_argument("--max-rows", type=int, default=None, help="refuse files with more data rows (default 200000)")
@@ -36,9 +36,10 @@ class Command(BaseCommand):
         actor, target = resolve_actor(username=user, street_code=street, perm="org.import_data")
         extra = {"max_rows": max_rows} if max_rows else {}
         ctx = import_context(user=actor, street=target, **extra)
-        result = run_import(KINDS[kind], ctx, path, filename=path.name, dry_run=dry_run)
+        importer_cls = importer_for(kind)
+        result = run_import(importer_cls, ctx, path, filename=path.name, dry_run=dry_run)
         out = self.stdout
-        out.write(f"{KINDS[kind].label} · {path.name} · {target.name} ({target.code})")
+        out.write(f"{importer_cls.label} · {path.name} · {target.name} ({target.code})")
         if result.file_error:
             raise CommandError(result.file_error)
         for e in result.errors:
