@@ -15,7 +15,7 @@ import random
 from django.utils import timezone
 
 from fanzha.core import pii
-from fanzha.core.idnumbers import make_id_number, mask_id_number, mask_phone
+from fanzha.core.idnumbers import make_id_number
 from fanzha.org.models import Level, Node, Resident, User
 from fanzha.risk.models import (
     DEFAULT_INTERVAL_DAYS,
@@ -36,6 +36,7 @@ from fanzha.risk.models import (
     SweepPerson,
     month_end,
 )
+from fanzha.risk.services.key_persons import PersonData, key_person_open
 from fanzha.risk.services.premises import tallies_rebuild
 
 WATCH = ["夜间外出频繁，注意是否有陌生人来访", "近期更换手机号，留意是否再次出租出售银行卡", "与境外人员有联系，留意出境动向",
@@ -69,7 +70,7 @@ def build(root: Node, *, today: dt.date, key_persons: int, premises_per_grid: fl
     for g in grids:
         grids_of.setdefault(g.community_id, []).append(g)
     year_ago = today - dt.timedelta(days=365)
-    enc, idhash = pii.encrypter(), pii.lookup_hasher("id")
+    numbers = pii.Encoder()
 
     # --- key persons ---
     residents = _sample_residents(root, key_persons, rng)
@@ -107,7 +108,7 @@ def build(root: Node, *, today: dt.date, key_persons: int, premises_per_grid: fl
         idn = make_id_number("532501", dt.date(1996, 4, 18), 731)
         p = KeyPerson(name="岩某（未登记）", status=FileStatus.OPEN, opened_on=today - dt.timedelta(days=40),
                       watch_for="回流人员，暂住亲戚家，尚未在花名册登记", detail="自缅北回流，2026年由县反诈中心推送。",
-                      id_number_enc=enc(idn), id_number_hash=idhash(idn), id_number_masked=mask_id_number(idn),
+                      **numbers.columns("id_number", idn),
                       officer=officer, community_worker=worker)
         p.place_at(c)
         p.next_review_on = p.opened_on + dt.timedelta(days=DEFAULT_INTERVAL_DAYS[Category.RETURNEE])
@@ -138,7 +139,7 @@ def build(root: Node, *, today: dt.date, key_persons: int, premises_per_grid: fl
             p = Premises(name=f"{g.name[:4]}{KIND_NAMES[kind]}{j + 1}号", kind=kind, building=building,
                          address=f"{g.name[:4]}路{rng.randrange(1, 300)}号{j + 1}室", manager_name=rng.choice("王李张刘陈杨赵黄周吴") + "某")
             phone = f"13{rng.randrange(0, 10)}{rng.randrange(10**7, 10**8)}"
-            p.manager_phone_enc, p.manager_phone_hash, p.manager_phone_masked = enc(phone), "", mask_phone(phone)
+            p.manager_phone_enc, p.manager_phone_hash, p.manager_phone_masked = numbers.phone(phone)
             p.place_at(g)
             premises.append(p)
     Premises.objects.bulk_create(premises, batch_size=2000)
@@ -273,6 +274,16 @@ def build(root: Node, *, today: dt.date, key_persons: int, premises_per_grid: fl
         through.objects.bulk_create([through(sweep_id=s.id, user_id=u.id) for s, _g in sweeps for u in (officer, worker) if u],
                                     batch_size=2000, ignore_conflicts=True)
     _say(stdout, f"  risk: {len(sweeps)} sweeps, {len(person_rows)} people checked")
+    # Awkward: someone a sweep found without a regular job, opened as a key person from that sweep (the service).
+    filed = {p.resident_id for p in people if p.resident_id}
+    found = next((sp for sp in reversed(person_rows) if sp.no_regular_job and sp.resident_id not in filed), None)
+    if found is not None and officer is not None:
+        r = Resident.objects.select_related("household").get(pk=found.resident_id)
+        people.append(key_person_open(
+            user=officer, categories=[Category.HIGH_RISK], resident=r, opened_on=found.held_on, source_sweep=found.sweep,
+            today=today, data=PersonData(watch_for="周三打卡时发现无固定工作、频繁更换住处，留意是否参与出租出借银行卡",
+                                         detail="周三打卡联合检查时发现，经社区和派出所研判列为高危人员。",
+                                         officer=officer, community_worker=worker)))
 
     # --- monthly screenings for the last twelve months ---
     month = today.replace(day=1)

@@ -21,7 +21,8 @@ from django.db.models import DateTimeField
 from django.db.models.base import ModelState
 
 from fanzha.core.bulk import insert_rows
-from fanzha.org.models import FamilyMember, Household, Node, Resident, StaffMember, Unit
+from fanzha.core.pii import Encoder
+from fanzha.org.models import FamilyMember, Household, Node, Resident, StaffMember, Unit, phone_tail_hasher
 
 # Rows per executemany call, and the flush size of the row buffers, which bounds memory at county scale.
 BATCH = 5000
@@ -138,21 +139,30 @@ def analyze() -> None:
             cur.execute(f"ANALYZE {', '.join(connection.ops.quote_name(t) for t in tables)}")
 
 
-def _pii(obj, p) -> None:
-    if p.id_number:
-        obj.set_id_number(p.id_number)
-    if p.phone:
-        obj.set_phone(p.phone)
-
-
 class Writer:
-    """Buffers households and their residents and writes them in batches; then units' staff and their family."""
+    """Buffers households and their residents and writes them in batches; then units' staff and their family.
+
+    ID and phone numbers are stored as the services store them (encrypted, keyed hash, mask, and a
+    resident's phone tails), through the one encoder for bulk rows, `fanzha.core.pii.Encoder`.
+    """
 
     def __init__(self):
+        self.numbers, self.tail = Encoder(), phone_tail_hasher()
         self.new_household, self.new_resident = Rows(Household), Rows(Resident)
         self.new_staff, self.new_family = Rows(StaffMember), Rows(FamilyMember)
         self.households: list[tuple[Household, list]] = []
         self.counts = {"households": 0, "residents": 0, "staff": 0, "family_members": 0}
+
+    def _numbers(self, obj, p, *, resident: bool = False) -> None:
+        """The stored forms of the person's ID number and phones on the unsaved row `obj`."""
+        fields = obj.__dict__
+        fields.update(self.numbers.columns("id_number", p.id_number))
+        fields.update(self.numbers.columns("phone", p.phone))
+        if resident:
+            fields["phone_tail_hash"] = self.tail(p.phone)
+            if p.phone2:
+                fields.update(self.numbers.columns("phone2", p.phone2))
+                fields["phone2_tail_hash"] = self.tail(p.phone2)
 
     def add_household(self, node: Node, address: str, members: list) -> None:
         h = self.new_household(address=address, head_name=members[0].name, **placed(node))
@@ -175,9 +185,7 @@ class Writer:
                                       residency=p.residency, relation=p.relation, occupation=p.occupation,
                                       is_student=p.is_student, is_finance_staff=p.is_finance_staff,
                                       lives_alone=p.lives_alone, **where)
-                _pii(r, p)
-                if p.phone2:
-                    r.set_phone2(p.phone2)
+                self._numbers(r, p, resident=True)
                 residents.append(r)
                 people.append(p)
         insert_objects(residents, with_ids=True)
@@ -198,7 +206,7 @@ class Writer:
             for unit, p, position, employment, _family in chunk:
                 s = self.new_staff(unit_id=unit.pk, resident_id=p.resident_id, name=p.name, gender=p.gender,
                                    birth_date=p.birth, position=position, employment=employment, **placed(unit))
-                _pii(s, p)
+                self._numbers(s, p)
                 staff.append(s)
             insert_objects(staff, with_ids=True)
             family = []
@@ -207,7 +215,7 @@ class Writer:
                 for relation, q in relatives:
                     f = self.new_family(staff_id=s.pk, resident_id=q.resident_id, relation=relation, name=q.name,
                                         birth_date=q.birth, **where)
-                    _pii(f, q)
+                    self._numbers(f, q)
                     family.append(f)
             insert_objects(family)
             self.counts["staff"] += len(staff)
