@@ -14,9 +14,9 @@ import pytest
 from fanzha.clues.models import Clue, Status
 from fanzha.clues.tests.conftest import png_bytes, solve
 from fanzha.conftest import browser_login
+from fanzha.core.tests.browser import axe_violations, page_width
 
 SHOTS = Path(os.environ.get("FANZHA_SHOTS", "/tmp/fz-shots"))
-AXE = Path(__file__).resolve().parents[2] / "static" / "vendor" / "axe.min.js"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -29,17 +29,11 @@ def _phone(chromium, base):
     return page
 
 
-def _width(page) -> int:
-    return page.evaluate("document.documentElement.scrollWidth")
+_width = page_width
 
 
 def _axe(page) -> list:
-    if not AXE.exists():
-        pytest.skip(f"axe-core not found at {AXE}")
-    page.add_script_tag(url=page.base + "/static/vendor/axe.min.js")  # the CSP refuses inline script
-    result = page.evaluate("async () => { const r = await axe.run(document); return r.violations.map("
-                           "v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5)})); }")
-    return result
+    return axe_violations(page, page.base, tags=None)  # every rule, best practices included
 
 
 def test_anonymous_report_to_outcome_at_phone_size(phone_page, _chromium, live_server, tree, personas, tmp_path):

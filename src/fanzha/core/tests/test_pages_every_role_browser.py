@@ -12,11 +12,11 @@ import pytest
 from django.conf import settings
 
 from fanzha.core.access import AREAS, can_open
+from fanzha.core.tests.browser import AXE, axe_violations
 from fanzha.core.tests.walk import DEMO_USERS, build_demo, pattern
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-AXE = Path(__file__).resolve().parents[2] / "static" / "vendor" / "axe.min.js"
 # Time bounds. Every role opens its home page (its own menu) at normal and larger text. The roles in FULL open each
 # of their menu pages and tabs; the others (a second street-wide role, a second grid worker) open the menu pages no
 # earlier role opened. Beyond the menu, a role opens at most DEEP_PER_ROLE pages of URL patterns no earlier role
@@ -25,7 +25,6 @@ FULL = {"office", "community", "gridleader", "grouphead", "liaison", "dept", "sa
 DEEP_PER_ROLE = int(os.environ.get("FANZHA_WALK_PAGES", "15"))
 NOT_PAGES = (".xlsx", ".docx", ".csv", "/thumb/", "/evidence/", "/queue/", "/badge/", "/reveal/", "/timeline/")
 SHOTS = Path(os.environ["FANZHA_SHOTS"]) if os.environ.get("FANZHA_SHOTS") else None
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 PHONE = 390
 # The document's width against the phone's (not window.innerWidth: a mobile browser widens its layout viewport to
@@ -46,14 +45,6 @@ WIDE = """(w) => {
 LINKS = """() => [...document.querySelectorAll('main a[href], header a[href]')]
   .filter(a => !a.hasAttribute('download') && a.origin === location.origin)
   .map(a => a.pathname + a.search)"""
-
-AXE_RUN = """async (tags) => {
-  const late = new Promise((_, no) => setTimeout(() => no(new Error('axe took over 30 s')), 30000));
-  const r = await Promise.race([late, axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations'],
-                                                         iframes: false})]);
-  return r.violations.map(v => v.id + ' (' + v.impact + '): ' + v.nodes.slice(0, 3).map(n => n.target.join(' ') + ' — ' + (n.failureSummary || '').split('\\n').slice(1, 2).join('')).join(' ; '));
-}"""
-
 
 def _is_page(url: str) -> bool:
     return pattern(url) is not None and not urlsplit(url).path.endswith(NOT_PAGES) and "/download" not in url
@@ -137,10 +128,8 @@ def test_every_page_of_every_role_fits_a_phone_and_passes_axe(_chromium, live_se
                 print("  PROBLEM", problems[-1], file=log, flush=True)
             if key not in axed:
                 axed.add(key)
-                # From the site's static files: the Content-Security-Policy refuses inline script.
-                page.add_script_tag(url=live_server.url + "/static/vendor/axe.min.js")
                 try:
-                    violations = page.evaluate(AXE_RUN, AXE_TAGS)
+                    violations = axe_violations(page, live_server.url)
                 except PlaywrightError as e:  # a page so big axe cannot finish is too big for a phone
                     violations = [f"not checked: {str(e).splitlines()[0]} ({page.evaluate('document.querySelectorAll(`*`).length')} elements)"]
                 for v in violations:
