@@ -104,7 +104,9 @@ def resident_search(user, *, q: str = "", node: Node | None = None, residency: s
     elif kind == "invalid":
         qs = qs.none()
     elif kind == "name":
-        qs = qs.filter(name_q(value))
+        # As a subquery too: the matching ids come from the key indexes in id order, so the
+        # first page takes 50 rows instead of joining and sorting every match (30,000 for 王).
+        qs = qs.filter(id__in=Resident.objects.filter(name_q(value)).values("id"))
     if node is not None:
         qs = qs.filter(**{f"{node.level}_id": node.id})
     if residency:
