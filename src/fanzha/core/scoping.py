@@ -233,24 +233,27 @@ def default_node(user, *, first: bool = False):
     return None
 
 
-def node_for(user, node_id, *, first: bool = False):
+def node_for(user, node_id, *, first: bool = False, default: bool = True):
     """The node `node_id` inside the user's scope (404 outside it, like a missing one);
-    `default_node` when no id is given. For the API's `node` parameter."""
+    when no id is given, `default_node` (or None with `default=False`: a list's optional filter).
+    For the API's `node` parameter."""
     from fanzha.org.models import Node
 
     if node_id in (None, "", 0):
-        return default_node(user, first=first)
+        return default_node(user, first=first) if default else None
     try:
         pk = int(node_id)
     except (TypeError, ValueError):
         raise Http404("bad node") from None
+    if not 0 < pk < 2**63:  # beyond any id: the database would refuse the number itself
+        raise Http404("bad node")
     return get_scoped_or_404(Node.objects.all(), user, pk=pk)
 
 
-def node_param(request, key: str = "node", *, first: bool = False):
+def node_param(request, key: str = "node", *, first: bool = False, default: bool = True):
     """The node of `?node=` (404 outside the user's scope or malformed, like a missing one);
-    without it, `default_node`."""
-    return node_for(request.user, request.GET.get(key) or None, first=first)
+    without it, `default_node` (None with `default=False`)."""
+    return node_for(request.user, request.GET.get(key) or None, first=first, default=default)
 
 
 def crumbs(user, at) -> list[tuple]:

@@ -27,7 +27,7 @@ from fanzha.core.models import AuditAction
 from fanzha.core.paging import CappedPaginator
 from fanzha.core import ratelimit
 from fanzha.core.versioning import Conflict, conflict_context
-from fanzha.core.scoping import crumbs, scope_of, scoped
+from fanzha.core.scoping import crumbs, node_param, scope_of, scoped
 from fanzha.org import selectors, services
 from fanzha.org.campaign import campaign
 from fanzha.org.figures import figures_by_node
@@ -304,10 +304,7 @@ def resident_list(request):
     residency = residency if residency in Residency.values else ""
     tag = request.GET.get("tag", "")
     tag = tag if tag in dict(TAGS) else ""
-    node = None
-    node_id = request.GET.get("node", "")
-    if node_id:
-        node = selectors.node_get(user, _int_or_none(node_id))
+    node = node_param(request, default=False)
     kind, value = selectors.classify_query(q)
     limited = ""
     try:
@@ -555,9 +552,7 @@ def household_edit(request, pk: int):
 @require_safe
 def unit_list(request):
     user = request.user
-    node = None
-    if request.GET.get("node"):
-        node = selectors.node_get(user, _int_or_none(request.GET.get("node")))
+    node = node_param(request, default=False)
     kind = request.GET.get("kind", "")
     kind = kind if kind in UnitKind.values else ""
     page = Paginator(selectors.units_for(user, node=node, kind=kind), PAGE_SIZE).get_page(request.GET.get("page"))
