@@ -28,8 +28,8 @@ from django.views.decorators.http import require_http_methods, require_safe
 from fanzha.core.access import allowed, area_view, scoped_view
 from fanzha.core.exports import StreamedXlsx, write_import_template
 from fanzha.core.imports import importer_for, kinds, run_import
-from fanzha.core.scoping import scoped, streets_for
-from fanzha.org import exporters, selectors
+from fanzha.core.scoping import node_param, scoped, streets_for
+from fanzha.org import exporters
 from fanzha.org.figures import refresh_after_bulk_write
 from fanzha.org.importers import import_context
 from fanzha.org.models import Level, Node, Residency, UnitKind
@@ -224,17 +224,10 @@ def io_import(request, kind: str):
 
 
 def _filters(request) -> exporters.Filters:
-    user = request.user
     residency = request.GET.get("residency", "")
     tag = request.GET.get("tag", "")
     kind = request.GET.get("kind", "")
-    node = None
-    node_id = request.GET.get("node", "")
-    if node_id:
-        try:
-            node = selectors.node_get(user, int(node_id))
-        except ValueError:
-            raise Http404("bad node") from None
+    node = node_param(request, default=False)
     return exporters.Filters(
         q=request.GET.get("q", "")[:100],
         node=node,
