@@ -31,7 +31,7 @@ def make_alerts(county, sender, n: int, due_share: float, now: dt.datetime, rng:
     """n open alerts as plain rows (multi-row INSERTs); `due_share` of them past their watched limit at `now`."""
     from fanzha.alerts.limits import DEFAULT_LIMITS, due_times, first_watch
     from fanzha.alerts.models import Alert, Grade, Status
-    from fanzha.alerts.sql import insert
+    from fanzha.core.bulk import insert_rows
     from fanzha.org.models import Level, Node
 
     grids = list(Node.objects.filter(county=county, level=Level.GRID).values_list("county_id", "street_id", "community_id", "id"))
@@ -53,7 +53,7 @@ def make_alerts(county, sender, n: int, due_share: float, now: dt.datetime, rng:
         rows.append((sender.pk, "api", f"SW{i}", f"bench-sweep:{i}", grade, Status.NEW, f"居民{i}", received, received,
                      county_id, street_id, community_id, grid_id, 2, dues["sign_due_at"], dues["contact_due_at"],
                      dues["onsite_due_at"], watch, watch_due, received))
-    insert(Alert, columns, rows)
+    insert_rows(Alert, columns, rows)
 
 
 def main() -> None:

@@ -38,7 +38,7 @@ from fanzha.alerts.models import (
 from fanzha.alerts.notify import notify_users, webhook_enqueue
 from fanzha.alerts.routing import Router
 from fanzha.alerts.services import alert_values
-from fanzha.alerts.sql import insert
+from fanzha.core.bulk import insert_rows
 from fanzha.core.idnumbers import make_id_number
 from fanzha.core.imports import (
     Column,
@@ -163,7 +163,7 @@ def ingest_batch(inputs: list[AlertInput], *, area, user=None, filename: str = "
                            intake_key=upload_key(area.pk, inp), encrypt=encrypt)
               for inp, route in zip(inputs, routes)]
     columns = list(values[0])
-    insert(Alert, columns, [tuple(v.values()) for v in values])
+    insert_rows(Alert, columns, [tuple(v.values()) for v in values])
     ids = values_present(Alert, "intake_key", [v["intake_key"] for v in values])
     assignee_rows, event_rows = [], []
     per_user: Counter = Counter()
@@ -182,8 +182,8 @@ def ingest_batch(inputs: list[AlertInput], *, area, user=None, filename: str = "
         if v["grade"] == Grade.HIGH and route.status != Status.TRANSFER and v["street_id"]:
             high_by_street[v["street_id"]] += 1
         status_counts[route.status] += 1
-    insert(AlertAssignee, ["alert_id", "user_id", "reason", "assigned_at"], assignee_rows)
-    insert(AlertEvent, ["alert_id", "at", "kind", "node_id", "note"], event_rows)
+    insert_rows(AlertAssignee, ["alert_id", "user_id", "reason", "assigned_at"], assignee_rows)
+    insert_rows(AlertEvent, ["alert_id", "at", "kind", "node_id", "note"], event_rows)
     by_count: dict[int, list[int]] = defaultdict(list)
     for user_id, n in per_user.items():
         by_count[n].append(user_id)

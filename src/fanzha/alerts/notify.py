@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from fanzha.alerts.models import DeliveryStatus, Grade, Notification, Webhook, WebhookDelivery
+from fanzha.core.bulk import insert_rows
 from fanzha.org.models import Assignment
 
 logger = logging.getLogger("fanzha.alerts")
@@ -53,10 +54,8 @@ def short_name(name: str) -> str:
 
 def notify_users(user_ids: Iterable[int], *, kind: str, text: str, now: dt.datetime, alert_id: int | None = None,
                  url: str = "") -> int:
-    from fanzha.alerts.sql import insert
-
     rows = [(u, now, kind, text[:300], alert_id, url) for u in dict.fromkeys(user_ids)]
-    insert(Notification, ["user_id", "created_at", "kind", "text", "alert_id", "url"], rows)
+    insert_rows(Notification, ["user_id", "created_at", "kind", "text", "alert_id", "url"], rows)
     return len(rows)
 
 

@@ -35,9 +35,8 @@ from fanzha.alerts.models import (
 )
 from fanzha.alerts.notify import alert_url, grade_label, notify_users, short_name, users_at, webhook_enqueue
 from fanzha.alerts.routing import Route, Router, place_columns
-from fanzha.alerts.sql import insert as _insert
-from fanzha.alerts.sql import insert_returning_id
 from fanzha.core import pii
+from fanzha.core.bulk import insert_rows
 from fanzha.core.idnumbers import mask_id_number, mask_phone
 from fanzha.org.models import Node, Role
 
@@ -148,7 +147,8 @@ def alert_ingest(*, sender: Sender, data: dict, now: dt.datetime | None = None) 
     values = alert_values(inp, route, limits=limits, now=now, source=Source.API, sender_id=sender.pk, intake_key=key)
     try:
         with _intake_lock(), transaction.atomic():
-            pk = insert_returning_id(Alert, list(values), tuple(values.values())) or _alert_id_by_key(key)
+            insert_rows(Alert, list(values), [tuple(values.values())])
+            pk = _alert_id_by_key(key)
             alert = Alert(pk=pk, **values)
             alert._state.adding, alert._state.db = False, "default"
             _after_routing(alert, route, notices, now=now)
@@ -216,9 +216,9 @@ def _notices_for(route: Route, grade: str) -> _Notices:
 
 
 def _after_routing(alert: Alert, route: Route, notices: _Notices, *, now: dt.datetime) -> None:
-    _insert(AlertAssignee, ["alert_id", "user_id", "reason", "assigned_at"],
-            [(alert.pk, u, r, now) for u, r in route.assignees])
-    _insert(AlertEvent, ["alert_id", "at", "kind", "node_id", "note"],
+    insert_rows(AlertAssignee, ["alert_id", "user_id", "reason", "assigned_at"],
+                [(alert.pk, u, r, now) for u, r in route.assignees])
+    insert_rows(AlertEvent, ["alert_id", "at", "kind", "node_id", "note"],
                 [(alert.pk, now, EventKind.TRANSFER if route.status == Status.TRANSFER else EventKind.ROUTED,
                   route.place.node_id, route.note[:1000])])
     if route.status == Status.TRANSFER:
