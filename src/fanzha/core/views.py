@@ -56,7 +56,27 @@ TARGET_LABELS = {
     "token": gettext_lazy("接口令牌"),
     "case-stats": gettext_lazy("案件统计"),
     "alert-figures": gettext_lazy("预警统计"),
+    "verdict": gettext_lazy("评定结果"),
+    "assessment": gettext_lazy("无诈创建评定"),
+    "campaign": gettext_lazy("专项活动"),
+    "duty": gettext_lazy("职责"),
+    "duties": gettext_lazy("职责"),
+    "group": gettext_lazy("微信群"),
+    "volunteer": gettext_lazy("志愿者"),
 }
+# Actions the apps write beside AuditAction's (assessment, duties): named here so the log reads and filters them.
+APP_ACTIONS = {
+    "assess.open": gettext_lazy("开始评定"),
+    "assess.attest": gettext_lazy("认定指标"),
+    "assess.override": gettext_lazy("复核改判"),
+    "assess.publish": gettext_lazy("公布评定结果"),
+    "duty.update": gettext_lazy("修改职责"),
+    "duty.defaults": gettext_lazy("恢复默认职责"),
+    "duty.group": gettext_lazy("登记微信群"),
+    "duty.volunteer": gettext_lazy("登记志愿者"),
+    "duty.campaign": gettext_lazy("登记专项活动"),
+}
+ACTION_LABELS = {**dict(AuditAction.choices), **APP_ACTIONS}
 KIND_LABELS = {
     "residents": gettext_lazy("居民"), "households": gettext_lazy("户"), "units": gettext_lazy("单位"),
     "staff": gettext_lazy("单位职工"), "org": gettext_lazy("组织架构"), "cases": gettext_lazy("案件"),
@@ -125,7 +145,7 @@ def _resolve_targets(entries, user) -> None:
         kind, _sep, rest = (e.target or "").partition(":")
         e.target_kind, e.target_rest = kind, rest
         head = rest.split(":", 1)[0]
-        if kind in ("resident", "alert", "case") and head.isdigit():
+        if kind in ("resident", "alert", "case", "verdict") and head.isdigit():
             ids.setdefault(kind, set()).add(int(head))
         elif kind in ("report", "case-stats", "alert-figures"):
             parts = rest.split(":")
@@ -146,9 +166,15 @@ def _resolve_targets(entries, user) -> None:
         names["case"] = {i: num or f"#{i}" for i, num in scoped(Case.objects.filter(pk__in=ids["case"]), user)
                          .values_list("id", "number")}
     nodes = dict(scoped(Node.objects.filter(pk__in=node_ids), user).values_list("id", "name")) if node_ids else {}
+    verdicts: dict[int, str] = {}
+    if ids.get("verdict"):
+        from fanzha.assessment.models import Verdict
+
+        verdicts = dict(scoped(Verdict.objects.filter(pk__in=ids["verdict"]), user).values_list("id", "name"))
     links = {"resident": ("resident_detail", "residents"), "alert": ("alerts:detail", "alerts"), "case": ("cases:detail", "cases")}
     for e in entries:
         kind, rest = e.target_kind, e.target_rest
+        e.action_text = ACTION_LABELS.get(e.action, e.action)
         label = str(TARGET_LABELS.get(kind, ""))
         e.target_url = ""
         if kind in links:
@@ -175,6 +201,12 @@ def _resolve_targets(entries, user) -> None:
             e.target_text = f"{label}：{node or ''} · {parts[1] if len(parts) > 1 else ''}".rstrip(" ·")
         elif kind == "token":
             e.target_text = _("接口令牌 %(prefix)s…") % {"prefix": rest}
+        elif kind == "verdict" and verdicts.get(int(rest) if rest.isdigit() else None):
+            e.target_text = f"{label}：{verdicts[int(rest)]}"
+        elif label and rest.isdigit():
+            e.target_text = _("%(label)s（编号%(pk)s）") % {"label": label, "pk": rest}
+        elif label:
+            e.target_text = label
         elif e.action == AuditAction.LOGIN_FAILED:
             e.target_text = _("用户名：%(name)s") % {"name": e.target} if e.target else ""
         else:
@@ -189,7 +221,7 @@ def audit_log(request):
     base = _audit_base(user)
     qs = base
     action = request.GET.get("action", "")
-    if action not in AuditAction.values:
+    if action not in ACTION_LABELS:
         action = ""
     if action:
         qs = qs.filter(action=action)
@@ -216,7 +248,7 @@ def audit_log(request):
     _resolve_targets(entries, user)
     choices = sorted(((i, people[i]) for i in choice_ids if i in people), key=lambda p: p[1]["name"])
     return render(request, "core/audit_log.html", {
-        "page": page, "entries": entries, "action": action, "actions": AuditAction.choices,
+        "page": page, "entries": entries, "action": action, "actions": list(ACTION_LABELS.items()),
         "person_id": person_id, "people": choices, "start": start, "end": end, "date_error": date_error,
         "filtered": bool(action or person_id or start or end),
     })
