@@ -208,7 +208,8 @@ def advance(cutoff: dt.date | None = None) -> None:
     olds = sorted(set(NodeCounts.objects.filter(elderly_cutoff__lt=cutoff).values_list("elderly_cutoff", flat=True)))
     for old in olds:
         with transaction.atomic():
-            ids = list(NodeCounts.objects.select_for_update().filter(elderly_cutoff=old).values_list("node_id", flat=True))
+            ids = list(NodeCounts.objects.select_for_update().filter(elderly_cutoff=old).order_by("node_id")
+                       .values_list("node_id", flat=True))
             if not ids:
                 continue  # another process moved them first
             NodeCounts.objects.filter(node_id__in=ids, elderly_cutoff=old).update(elderly_cutoff=cutoff)
@@ -271,7 +272,10 @@ def recount_grids(grid_ids: Iterable[int]) -> None:
             if any(a in roots for a in roots[r]):
                 del roots[r]
         levels = Node.objects.in_bulk(list(roots))
-        old = {c.node_id: c for c in NodeCounts.objects.select_for_update().filter(node_id__in=list(roots))}
+        # Lock the rows to change, ancestors included, in one statement in node order (as a service's
+        # UPDATE does), so a concurrent write waits instead of deadlocking.
+        touched = set(roots) | {a for ancestors in roots.values() for a in ancestors}
+        old = {c.node_id: c for c in NodeCounts.objects.select_for_update().filter(node_id__in=touched).order_by("node_id")}
         by_level: dict[str, list[int]] = defaultdict(list)
         for r in roots:
             by_level[levels[r].level].append(r)
@@ -290,7 +294,7 @@ def recount_grids(grid_ids: Iterable[int]) -> None:
                 if d:
                     for a in ancestors:
                         deltas[a][k] += d
-        for a, d in deltas.items():
+        for a, d in sorted(deltas.items()):
             changes = {k: F(k) + v for k, v in d.items() if v}
             if changes:
                 NodeCounts.objects.filter(node_id=a).update(**changes)
