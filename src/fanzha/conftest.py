@@ -125,6 +125,41 @@ import shutil  # noqa: E402
 CHROMIUM = os.environ.get("FANZHA_CHROMIUM", "/usr/bin/chromium")
 
 
+def _one_request_at_a_time() -> None:
+    """The live server answers one request at a time.
+
+    On SQLite the test database lives in memory and the live server's request
+    threads share the test's one connection; a page that fires two requests at
+    once (the home page's campaign tiles and app panels) had two threads run
+    queries on that connection together, which hung the run. Requests still
+    arrive on their own threads (keep-alive works); only the application call,
+    body included, is serialised."""
+    import threading
+
+    from django.test import testcases
+
+    class OneAtATimeServer(testcases.ThreadedWSGIServer):
+        def set_app(self, application):
+            lock = threading.Lock()
+
+            def serialised(environ, start_response):
+                with lock:
+                    result = application(environ, start_response)
+                    try:
+                        return [b"".join(result)]
+                    finally:
+                        close = getattr(result, "close", None)
+                        if close:
+                            close()
+
+            super().set_app(serialised)
+
+    testcases.LiveServerThread.server_class = OneAtATimeServer
+
+
+_one_request_at_a_time()
+
+
 @pytest.fixture(scope="session")
 def _chromium():
     if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
