@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fanzha.core.scoping import scoped
 from fanzha.org.models import Level, Node, User
-from fanzha.outreach import evidence as ev
 
 
 PAGE = 50
@@ -43,18 +41,6 @@ def _scoped_user(user, raw, roles) -> User | None:
         if u.pk == raw:
             return u
     raise ValidationError({"officer": [_("所选人员不在您的范围内")]})
-
-
-def _serve(rel: str, content_type: str, name: str = "") -> FileResponse:
-    try:
-        fh = open(ev.path_of(rel), "rb")
-    except (OSError, ValueError):
-        raise Http404 from None
-    resp = FileResponse(fh, content_type=content_type, filename=name or None)
-    resp["Cache-Control"] = "private, max-age=3600"
-    resp["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
-    resp["X-Content-Type-Options"] = "nosniff"
-    return resp
 
 
 def _grids(user):

@@ -18,13 +18,14 @@ from fanzha.core.access import area_view, require
 from fanzha.core.flash import flash_outcome
 from fanzha.core.versioning import Conflict, conflict_context
 from fanzha.core.audit import audit
+from fanzha.core.files import stored_file_response
 from fanzha.core.scoping import default_node, get_scoped_or_404, node_param, scoped
 from fanzha.org import selectors as org_selectors
 from fanzha.org.models import Level, Node, Resident
 from fanzha.risk import forms, rules, selectors
 from fanzha.risk.models import Category, FileStatus, KeyPersonDocument
 from fanzha.risk.services import key_persons as kp_svc
-from fanzha.risk.views._common import PAGE, _errors_to_form, _scoped_user, _serve, _today, _users_of
+from fanzha.risk.views._common import PAGE, _errors_to_form, _scoped_user, _today, _users_of
 
 
 @area_view("risk.key_persons")
@@ -263,7 +264,7 @@ def document_file(request, pk: int):
     selectors.key_person_get(request.user, doc.person_id)
     audit(user=request.user, action="view", target=f"risk.key_person:{doc.person_id}", detail=f"document {doc.pk}",
           request=request)
-    return _serve(doc.file, doc.content_type, doc.original_name)
+    return stored_file_response(doc.file, doc.content_type, doc.original_name)
 
 
 @area_view("risk.intervals")

@@ -10,13 +10,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from fanzha.core.files import stored_file_response
 from fanzha.core.access import area_view, require
 from fanzha.core.scoping import get_scoped_or_404, node_param
 from fanzha.org.models import Level, Node
 from fanzha.risk import forms, rules, selectors
 from fanzha.risk.models import CheckPhoto, PremisesCheck, PremisesKind
 from fanzha.risk.services import premises as pr_svc
-from fanzha.risk.views._common import PAGE, _errors_to_form, _grids, _serve, _today
+from fanzha.risk.views._common import PAGE, _errors_to_form, _grids, _today
 
 
 @area_view("risk.premises")
@@ -91,5 +92,5 @@ def photo_file(request, pk: int, thumb: bool = False):
     if thumb:
         if not photo.thumb:
             raise Http404
-        return _serve(photo.thumb, "image/jpeg")
-    return _serve(photo.file, photo.content_type, photo.original_name)
+        return stored_file_response(photo.thumb, "image/jpeg")
+    return stored_file_response(photo.file, photo.content_type, photo.original_name)

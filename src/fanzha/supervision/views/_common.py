@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 
 from fanzha.core import access
 from fanzha.core.scoping import scope_of
-from fanzha.outreach import evidence as ev
 from fanzha.supervision import services
 from fanzha.supervision import selectors as sel
 
@@ -52,13 +51,3 @@ def _quote(name: str) -> str:
     return quote(name)
 
 
-def _serve(rel: str, content_type: str, name: str = "") -> FileResponse:
-    try:
-        fh = open(ev.path_of(rel), "rb")
-    except (OSError, ValueError):
-        raise Http404 from None
-    resp = FileResponse(fh, content_type=content_type, filename=name or None)
-    resp["Cache-Control"] = "private, max-age=3600"
-    resp["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; media-src 'self'; sandbox"
-    resp["X-Content-Type-Options"] = "nosniff"
-    return resp

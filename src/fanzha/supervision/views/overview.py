@@ -9,13 +9,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
+from fanzha.core.files import stored_file_response
 from fanzha.core.access import area_view
 from fanzha.org.models import Role
 from fanzha.supervision import forms as f
 from fanzha.supervision import services
 from fanzha.supervision import selectors as sel
 from fanzha.supervision.models import RectificationStatus
-from fanzha.supervision.views._common import _attempt, _is_street_wide, _serve, _street
+from fanzha.supervision.views._common import _attempt, _is_street_wide, _street
 
 
 @area_view("supervision")
@@ -55,7 +56,7 @@ def _photo_for(request, pk: int):
 @require_safe
 def photo(request, pk: int):
     ph = _photo_for(request, pk)
-    return _serve(ph.file, ph.content_type, ph.original_name)
+    return stored_file_response(ph.file, ph.content_type, ph.original_name)
 
 
 @area_view("supervision")
@@ -64,7 +65,7 @@ def photo_thumb(request, pk: int):
     ph = _photo_for(request, pk)
     if not ph.thumb:
         raise Http404
-    return _serve(ph.thumb, "image/jpeg")
+    return stored_file_response(ph.thumb, "image/jpeg")
 
 
 def _leaders(street):
