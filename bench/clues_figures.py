@@ -39,21 +39,26 @@ def timed(client, url: str, runs: int, *, cold: bool) -> dict:
 
     r = client.get(url)
     assert r.status_code == 200, (url, r.status_code)
-    times = []
+    times, cpu = [], []
     for _ in range(runs):
         if cold:
             cache.clear()
-        t0 = time.perf_counter()
+        c0, t0 = time.thread_time(), time.perf_counter()
         r = client.get(url)
         times.append((time.perf_counter() - t0) * 1000)
+        cpu.append((time.thread_time() - c0) * 1000)
         assert r.status_code == 200
     times.sort()
-    return {"p50": percentile(times, 50), "p95": percentile(times, 95), "max": times[-1]}
+    cpu.sort()
+    # CPU time of this thread (view, ORM and SQLite all run in it; PostgreSQL's own work is not in it) leaves
+    # out the wait for a core, which on a busy shared machine dwarfs the work.
+    return {"p50": percentile(times, 50), "p95": percentile(times, 95), "max": times[-1],
+            "cpu50": percentile(cpu, 50), "cpu95": percentile(cpu, 95)}
 
 
 def report(label: str, t: dict) -> None:
     print(f"  {label:<52} p50 {t['p50']:7.1f} ms  p95 {t['p95']:7.1f} ms  max {t['max']:7.1f} ms  "
-          f"target {TARGET_MS} ms  {verdict(t['p95'], TARGET_MS)}")
+          f"(CPU p50 {t['cpu50']:6.1f}  p95 {t['cpu95']:6.1f})  target {TARGET_MS} ms  {verdict(t['p95'], TARGET_MS)}")
 
 
 def main() -> None:

@@ -13,6 +13,7 @@ import bisect
 import datetime as dt
 import hashlib
 from collections import Counter
+from operator import itemgetter
 
 from django.db import connection
 from django.db.models import CharField, Count, Q, Sum
@@ -114,12 +115,13 @@ def compute_figures(user, *, node: Node | None, window: Window) -> dict:
     secs = {k: [0, 0] for k in ("check", "handoff", "close")}  # [sum of seconds, how many]
     total = 0
     # Grouped in the order of the clue_<level>_figures index, which also holds the seconds: one
-    # index-only pass, no sort and no table rows.
-    for src, kind, status, outcome, child_id, n, c_sum, c_n, h_sum, h_n, x_sum, x_n in (
-            clues.values_list("source", "kind", "status", "outcome", child_col)
-            .annotate(n=Count("id"), c_sum=Sum("check_seconds"), c_n=Count("check_seconds"),
-                      h_sum=Sum("handoff_seconds"), h_n=Count("handoff_seconds"),
-                      x_sum=Sum("close_seconds"), x_n=Count("close_seconds")).order_by()):
+    # index-only pass, no sort and no table rows. The ~4,000 group rows are read raw (plain ints and
+    # strings; no per-value converters).
+    grouped = (clues.values_list("source", "kind", "status", "outcome", child_col)
+               .annotate(n=Count("id"), c_sum=Sum("check_seconds"), c_n=Count("check_seconds"),
+                         h_sum=Sum("handoff_seconds"), h_n=Count("handoff_seconds"),
+                         x_sum=Sum("close_seconds"), x_n=Count("close_seconds")).order_by())
+    for src, kind, status, outcome, child_id, n, c_sum, c_n, h_sum, h_n, x_sum, x_n in _raw(grouped):
         total += n
         by_source[src] += n
         by_kind[kind] += n
@@ -136,7 +138,8 @@ def compute_figures(user, *, node: Node | None, window: Window) -> dict:
             secs["close"][0] += x_sum or 0
             secs["close"][1] += x_n
     # Months: the receipt times in index order (<level>, received_at), read raw (no date parsing), cut at
-    # each month's end with bisect — the same on SQLite (UTC text) and PostgreSQL (datetimes).
+    # each month's end with bisect — the same on SQLite (UTC text) and PostgreSQL (datetimes). (Measured
+    # on the county's year: faster than one filtered COUNT per month, or than grouping by hour, in SQLite.)
     trend = []
     if total:
         if connection.vendor == "sqlite":  # as stored (UTC text): no per-row datetime parsing in Python
@@ -144,13 +147,10 @@ def compute_figures(user, *, node: Node | None, window: Window) -> dict:
             edge_of = connection.ops.adapt_datetimefield_value
         else:
             qs, edge_of = clues.order_by("received_at").values_list("received_at"), (lambda d: d)
-        sql, params = qs.query.sql_with_params()
-        with connection.cursor() as cur:
-            cur.execute(sql, params)
-            times = [row[0] for row in cur.fetchall()]
+        times = _raw(qs)  # one-element rows, searched by their element
         lower = 0
         for key, edge in months:
-            upper = bisect.bisect_left(times, edge_of(min(edge, end)))
+            upper = bisect.bisect_left(times, edge_of(min(edge, end)), key=itemgetter(0))
             trend.append({"month": key, "n": upper - lower})
             lower = upper
     else:
@@ -227,6 +227,14 @@ def compute_figures(user, *, node: Node | None, window: Window) -> dict:
         "trend": trend,
         "children": children,
     }
+
+
+def _raw(qs) -> list[tuple]:
+    """The rows of a values_list query as the database driver returns them (ints and strings as they are)."""
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        return cur.fetchall()
 
 
 def _month_keys(window: Window) -> list[str]:
