@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import time
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,6 +25,8 @@ from fanzha.org.models import Level, Node
 
 
 RECEIPT_COOKIE = "fz_receipt"
+
+logger = logging.getLogger(__name__)
 
 
 class RateLimited(Exception):
@@ -114,6 +117,13 @@ def report(request, code: str):
                     return _limited(request, street, status=429)
                 except ValidationError as e:
                     _field_errors(form, e)
+                except OperationalError:
+                    # The database is overloaded (SQLite waited its busy timeout for the write lock): say so and
+                    # keep what was typed, instead of an error page that loses the report.
+                    logger.exception("public clue submission: database busy")
+                    remove_files(stored)
+                    form.add_error(None, _("系统繁忙，这次没有提交成功。您填写的内容还在，请稍等片刻再点一次“提交”"))
+                    status = 503
                 else:
                     response = redirect("clues_public:done", code=street.code)
                     # The receipt travels in a signed, short-lived cookie: no session row to write.
@@ -128,7 +138,7 @@ def report(request, code: str):
         data["token"] = challenge.token
         data["answer"] = ""
         form.data = data
-        status = 400
+        status = status if status == 503 else 400
     else:
         challenge = public.new_challenge()
         form = PublicReportForm(initial={"token": challenge.token}, communities=communities)

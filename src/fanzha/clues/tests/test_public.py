@@ -67,6 +67,30 @@ def test_wrong_answer_keeps_what_was_typed(client, tree):
     assert r.context["form"]["token"].value() != fields["token"]
 
 
+def test_busy_database_keeps_the_report_and_asks_again(client, tree, monkeypatch, settings, tmp_path):
+    """When the database is too busy to take the report (SQLite's write lock timed out), the reporter gets the form
+    back with everything typed and a plain 'try again', not an error page; nothing half-stored stays behind."""
+    from django.db import OperationalError
+
+    settings.MEDIA_ROOT = str(tmp_path)
+
+    from fanzha.clues import public_views
+
+    def locked(**kw):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(public_views, "clue_create_from", locked)
+    r = public_post(client, {"summary": "冒充客服退款", "place_text": "幸福小区"},
+                    files={"photos": SimpleUploadedFile("a.png", png_bytes(), "image/png")}, REMOTE_ADDR="10.0.0.9")
+    assert r.status_code == 503 and not Clue.objects.exists()
+    body = r.content.decode()
+    assert "系统繁忙" in body and "冒充客服退款" in body and "幸福小区" in body
+    assert r.context["form"]["token"].value()  # a fresh sum to answer
+    assert not [f for f in tmp_path.rglob("*") if f.is_file()]  # the photo written before the refusal is gone
+    monkeypatch.undo()
+    assert public_post(client, {"summary": "冒充客服退款"}, REMOTE_ADDR="10.0.0.9").status_code == 302  # the retry
+
+
 def test_challenge_token_is_single_use_and_honeypot_refused(client, tree):
     """The same form (token) cannot be submitted twice, and a filled honeypot is refused."""
     fields = form_fields(client)
