@@ -122,7 +122,7 @@ def report(request, code: str):
                     # keep what was typed, instead of an error page that loses the report.
                     logger.exception("public clue submission: database busy")
                     remove_files(stored)
-                    form.add_error(None, _("系统繁忙，这次没有提交成功。您填写的内容还在，请稍等片刻再点一次“提交”"))
+                    form.add_error(None, _("系统繁忙，这次没有提交成功。您填写的内容还在，请稍等片刻再点一次“提交举报”"))
                     status = 503
                 else:
                     response = redirect("clues_public:done", code=street.code)
