@@ -22,12 +22,21 @@ KNOWN_DEFECTS: set[tuple[str, str]] = {
 
 
 @pytest.fixture(scope="module")
-def demo_world(django_db_setup, django_db_blocker):
-    """The demo street with its loaders and the awkward alerts, built once, rolled back at the end."""
-    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+def demo_world(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo street with its loaders and the awkward alerts, built once, rolled back at the end; the demo's
+    evidence photos are written under a media folder of the module's own (`_demo_media` serves it to each test)."""
+    media = tmp_path_factory.mktemp("demo-media")
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+                                                         MEDIA_ROOT=media):
         with transaction.atomic():
-            yield build_demo()
+            yield {**build_demo(), "media": media}
             transaction.set_rollback(True)
+
+
+@pytest.fixture(autouse=True)
+def _demo_media(settings, demo_world):
+    """Each test reads the files the module's demo wrote (the shared autouse settings give every test its own)."""
+    settings.MEDIA_ROOT = demo_world["media"]
 
 
 def _getter(client):
