@@ -151,9 +151,9 @@ def test_page_takes_a_range_sorts_and_pages_people(client, handled, tree, person
 
 def test_people_table_is_paged(client, tree, personas, sender, monkeypatch):
     """More signers than a page holds: the table shows a page and links to the next one, keeping the sort."""
-    from fanzha.alerts.views import figures
+    from fanzha.alerts.views import figures_page
 
-    monkeypatch.setattr(figures, "PERSON_PAGE", 2)
+    monkeypatch.setattr(figures_page, "PERSON_PAGE", 2)
     for i, (user, phone) in enumerate(((personas.grid1, "13800138001"), (personas.gridleader, "13800138001"),
                                        (personas.grid2, "13900139002"))):
         work(ingest(sender, id=f"P{i}", grade="中", phone=phone), user, sign_after=60, contact_after=120)

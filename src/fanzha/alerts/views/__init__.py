@@ -1,9 +1,10 @@
-"""Alert pages, one module per sub-domain: the response (queue, one alert, its steps), notifications,
-intake (batch upload, id conflicts), the office's settings, figures. `urls.py` names them as `views.<name>`."""
+"""Alert pages, one module per sub-domain: the response (queue, one alert, its steps), the inbox of
+notifications, intake (batch upload, id conflicts), the office's settings, the figures page. `urls.py`
+names them as `views.<name>`."""
 
-from fanzha.alerts.views.figures import figures, figures_export
+from fanzha.alerts.views.figures_page import figures, figures_export
 from fanzha.alerts.views.intake import conflict_resolve, conflicts, upload, upload_template
-from fanzha.alerts.views.notifications import badge, notification_open, notifications
+from fanzha.alerts.views.inbox import badge, notification_open, notifications
 from fanzha.alerts.views.response import (
     assign,
     assignable,
