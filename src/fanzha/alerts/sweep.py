@@ -8,14 +8,15 @@ watched limit has passed and which is still at level L:
     UPDATE alert SET escalation_level = L + 1, escalated_to = <node above>,
                      watch = <next limit>, sweep_token = <this round's token>, ...
     WHERE escalation_level = L AND watch_due_at <= now AND status IN (active)
+    RETURNING escalated_to, street, id, grade, name, escalated_for
 
 The `escalation_level = L` condition is the claim: of two workers running at
 once, only one UPDATE matches a row (SQLite serialises the two write
 transactions; PostgreSQL re-checks the WHERE clause on the row the first worker
 committed and skips it), so no alert is escalated twice for one limit. The
-claimed rows are then found by their token to write the timeline events (one
-INSERT ... SELECT), the in-app notifications and the group-chat message, in the
-same transaction.
+claimed rows come back from the UPDATE itself (counts per node, the first few
+for notifications and chat lines); their timeline events are written by one
+INSERT ... SELECT on this round's token, all in the same transaction.
 """
 
 from __future__ import annotations
@@ -26,18 +27,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
-from django.db.models import (
-    Case,
-    CharField,
-    Count,
-    DateTimeField,
-    F,
-    Q,
-    Value,
-    When,
-    Window,
-)
-from django.db.models.functions import RowNumber
+from django.db.models import Case, CharField, DateTimeField, F, Q, Value, When
+from django.db.models.sql import UpdateQuery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -89,25 +80,39 @@ def _next_watch(level: int):
     return watch, due
 
 
-def claim_level(level: int, now: dt.datetime, token: str) -> int:
-    """Escalate every due alert at `level` by one; returns how many this call claimed."""
+#: What the claim hands back of each alert it escalated (UPDATE ... RETURNING: no second look-up).
+CLAIMED = ("escalated_to_id", "street_id", "id", "grade", "name", "escalated_for")
+
+
+def claim_level(level: int, now: dt.datetime, token: str) -> list[tuple]:
+    """Escalate every due alert at `level` by one; returns `CLAIMED` of each alert this call claimed.
+
+    One conditional UPDATE ... RETURNING (SQLite 3.35+, PostgreSQL): the rows it claimed come back
+    with it, so recording them needs no further read of the claimed set."""
     watch, due = _next_watch(level)
-    return Alert.objects.filter(
-        escalation_level=level, max_escalation__gt=level, watch_due_at__lte=now, status__in=ACTIVE_STATUSES,
-    ).update(
-        escalation_level=level + 1,
-        escalated_at=now,
-        escalated_for=F("watch"),  # SET expressions see the row as it was: the limit just missed
-        escalated_to_id=Case(When(max_escalation=level + 1, then=F("street_id")),
-                             When(max_escalation=level + 2, then=F("community_id")), default=Value(None)),
-        watch=watch,
-        watch_due_at=due,
-        sweep_token=token,
-    )
+    qs = Alert.objects.filter(
+        escalation_level=level, max_escalation__gt=level, watch_due_at__lte=now, status__in=ACTIVE_STATUSES)
+    query = qs.query.chain(UpdateQuery)
+    query.add_update_values({
+        "escalation_level": level + 1,
+        "escalated_at": now,
+        "escalated_for": F("watch"),  # SET expressions see the row as it was: the limit just missed
+        "escalated_to_id": Case(When(max_escalation=level + 1, then=F("street_id")),
+                                When(max_escalation=level + 2, then=F("community_id")), default=Value(None)),
+        "watch": watch,
+        "watch_due_at": due,
+        "sweep_token": token,
+    })
+    sql, params = query.get_compiler(qs.db).as_sql()
+    qn = connection.ops.quote_name
+    with connection.cursor() as cur:
+        cur.execute(f"{sql} RETURNING {', '.join(qn(c) for c in CLAIMED)}", params)
+        return cur.fetchall()
 
 
-def _record(token: str, now: dt.datetime) -> dict[int, int]:
-    """Timeline events, notifications and chat messages for the alerts claimed under `token`."""
+def _record(token: str, claimed: list[tuple], now: dt.datetime) -> dict[int, int]:
+    """Timeline events, notifications and chat messages for the alerts claimed under `token` (`claimed`: their
+    `CLAIMED` columns)."""
     qn = connection.ops.quote_name
     ev, al = AlertEvent._meta, Alert._meta
     with connection.cursor() as cur:
@@ -117,20 +122,17 @@ def _record(token: str, now: dt.datetime) -> dict[int, int]:
             f"SELECT {qn('id')}, %s, NULL, %s, '', {qn('escalated_for')}, '', {qn('escalated_to_id')} "
             f"FROM {qn(al.db_table)} WHERE {qn('sweep_token')} = %s",
             [connection.ops.adapt_datetimefield_value(now), EventKind.ESCALATED, token])
-    claimed = Alert.objects.filter(sweep_token=token)
-    counts: dict[tuple[int, int], int] = {}
-    for row in claimed.values("escalated_to_id", "street_id").annotate(n=Count("id")).order_by():
-        if row["escalated_to_id"]:
-            counts[(row["escalated_to_id"], row["street_id"])] = row["n"]
+    # How many went to each node, and the first few of each (by id) for per-alert notifications and chat lines.
+    counts: dict[tuple[int, int], int] = defaultdict(int)
+    few: dict[int, list[tuple]] = defaultdict(list)
+    keep = max(PER_ALERT_NOTIFICATIONS, WEBHOOK_LINES)
+    for node_id, street_id, pk, grade, name, missed in sorted(claimed, key=lambda r: r[2]):
+        if node_id:
+            counts[(node_id, street_id)] += 1
+            if len(few[node_id]) < keep:
+                few[node_id].append((pk, grade, name, missed))
     if not counts:
         return {}
-    # The first few alerts of each node, for per-alert notifications and the chat lines (one query).
-    first = (claimed.annotate(rn=Window(RowNumber(), partition_by=[F("escalated_to_id")], order_by=F("id").asc()))
-             .filter(rn__lte=max(PER_ALERT_NOTIFICATIONS, WEBHOOK_LINES))
-             .values_list("escalated_to_id", "id", "grade", "name", "escalated_for"))
-    few: dict[int, list[tuple]] = defaultdict(list)
-    for node_id, *rest in first:
-        few[node_id].append(tuple(rest))
     nodes = Node.objects.in_bulk([n for n, _s in counts])
     people: dict[int, list[int]] = {}
     for level, roles in ROLES_AT.items():
@@ -182,9 +184,10 @@ def run_sweep(*, now: dt.datetime | None = None, max_rounds: int = TOP_LEVEL + 1
         for level in range(TOP_LEVEL):
             token = uuid.uuid4().hex
             with transaction.atomic():
-                n = claim_level(level, now, token)
+                rows = claim_level(level, now, token)
+                n = len(rows)
                 if n:
-                    for node_id, k in _record(token, now).items():
+                    for node_id, k in _record(token, rows, now).items():
                         result.by_node[node_id] = result.by_node.get(node_id, 0) + k
             claimed += n
         result.rounds += 1
