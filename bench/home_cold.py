@@ -1,0 +1,136 @@
+"""Home page and campaign tiles with nothing cached, at county scale: server time against 150 ms.
+
+Every request starts with the cache cleared, so nothing a previous view
+counted is reused: the head counts come from the maintained per-node counts
+(`fanzha.org.counts`), everything else is counted as the request runs.
+Timed through the full Django stack in process (the test client), p95 of 20
+runs after 2 warm-up runs, for the county office, a street leader and a grid
+worker. The floor is the same page for the grid worker (the same queries
+over a scope of ~300 residents: middleware, session, scope, template), so
+the ratio to it is what the county's size adds.
+
+Also timed: the bulk writers' recount of one grid and of one street
+(`recount_grids`), the whole county (`recount_all`), the daily move of the
+elderly cut-off (`advance`, one day of births) and a service write's delta.
+
+    .venv/bin/python bench/home_cold.py                      # SQLite, var/bench/county
+    DATABASE_URL=postgres://... .venv/bin/python bench/home_cold.py
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import sys
+import time
+
+from _common import engine, percentile
+from _outreach import county_with_outreach
+from _pages import bench_user, time_get
+
+TARGET_MS = 150
+
+
+def timed(fn, *, runs: int, warm: int = 1) -> dict:
+    """Wall and CPU time of this thread (SQLite runs in it; PostgreSQL's own work is not in the CPU figure)."""
+    for _ in range(warm):
+        fn()
+    times, cpu = [], []
+    for _ in range(runs):
+        c0, t0 = time.thread_time(), time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t0) * 1000)
+        cpu.append((time.thread_time() - c0) * 1000)
+    times.sort()
+    cpu.sort()
+    return {"p50": percentile(times, 50), "p95": percentile(times, 95), "max": times[-1], "cpu95": percentile(cpu, 95)}
+
+
+def line(label: str, t: dict, *, target: float | None = None, floor: float | None = None) -> None:
+    extra = ""
+    if floor:
+        extra += f"  {t['p95'] / floor:5.1f}× floor"
+    if target:
+        extra += f"  target {target:.0f} ms: {'OK' if t['p95'] <= target else 'OVER TARGET'}"
+    cpu = f"  (CPU p95 {t['cpu95']:6.1f})" if "cpu95" in t else ""
+    print(f"  {label:<55} p50 {t['p50']:7.1f} ms  p95 {t['p95']:7.1f} ms{cpu}{extra}", flush=True)
+
+
+def main() -> None:
+    county = county_with_outreach()
+    from django.core.cache import cache
+    from django.db import transaction
+    from django.test import Client
+
+    from fanzha.org import counts
+    from fanzha.org.models import Level, Node, NodeCounts, Resident
+
+    if not NodeCounts.objects.filter(node_id=county.id).exists():
+        t0 = time.perf_counter()
+        counts.recount_all()
+        print(f"head counts of the county data set counted once in {time.perf_counter() - t0:.1f} s")
+    street = Node.objects.filter(county_id=county.id, level=Level.STREET).order_by("id").first()
+    grid = Node.objects.filter(county_id=county.id, level=Level.GRID).order_by("id").first()
+    users = {
+        "county office": bench_user("bench_county_office", "office", node=county),
+        "street leader": bench_user("bench_street_leader", "leader", node=street),
+        "grid worker": bench_user("bench_grid_worker", "grid_worker", node=grid),
+    }
+    print(f"home page cold bench (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores): {engine()}, "
+          f"{platform.processor() or platform.machine()}, python {sys.version.split()[0]}; "
+          f"{Resident.objects.filter(county_id=county.id).count():,} residents in the county", flush=True)
+
+    class ColdClient(Client):
+        """Every request with the cache cleared first."""
+
+        def get(self, *a, **kw):
+            cache.clear()
+            return super().get(*a, **kw)
+
+    clients = {}
+    for label, user in users.items():
+        clients[label] = ColdClient()
+        clients[label].force_login(user)
+    floor = time_get(clients["grid worker"], "/")
+    line("floor: home page, grid worker, nothing cached", floor)
+    f95 = floor["p95"]
+    for label in ("county office", "street leader"):
+        line(f"home page, {label}, nothing cached", time_get(clients[label], "/"), target=TARGET_MS, floor=f95)
+    for label in ("county office", "street leader", "grid worker"):
+        line(f"campaign tiles (/home/campaign/), {label}, nothing cached",
+             time_get(clients[label], "/home/campaign/", headers={"HX-Request": "true"}), target=TARGET_MS, floor=f95)
+
+    # What the writers pay. Each runs in a transaction rolled back, so the data set stays as it is.
+    class Rollback(Exception):
+        pass
+
+    def in_rollback(fn):
+        def run():
+            try:
+                with transaction.atomic():
+                    fn()
+                    raise Rollback
+            except Rollback:
+                pass
+        return run
+
+    from fanzha.org import services
+    from fanzha.org.models import Household
+
+    household = Household.objects.filter(grid_id=grid.id).first()
+    line("a service write: resident_create with its deltas", timed(in_rollback(
+        lambda: services.resident_create(household=household, name="测试", residency="floating")), runs=20))
+    line("recount_grids, one grid", timed(in_rollback(lambda: counts.recount_grids([grid.id])), runs=10))
+    line("recount_grids, one street", timed(in_rollback(lambda: counts.recount_grids([street.id])), runs=3))
+    line("recount_all, the county", timed(in_rollback(counts.recount_all), runs=1, warm=0))
+
+    import datetime as dt
+
+    def one_day_later():
+        NodeCounts.objects.update(elderly_cutoff=counts.elderly_born_before() - dt.timedelta(days=1))
+        counts.advance()
+    line("advance: the elderly cut-off moved by one day", timed(in_rollback(one_day_later), runs=3))
+
+
+if __name__ == "__main__":
+    main()
