@@ -105,6 +105,10 @@ def assessment_refresh(*, run: Assessment, user, now=None) -> int:
     return n
 
 
+# The audit log keeps what was decided in words, as written at the time (not the stored codes).
+_OUTCOME_WORDS = {Outcome.PASS: "达标", Outcome.FAIL: "未达标", Outcome.PENDING: "待认定"}
+
+
 @transaction.atomic
 def criterion_attest(*, verdict: Verdict, key: str, ok: bool, note: str, user, now=None) -> Verdict:
     """The office attests a manual criterion (duties / outreach), with the evidence it relied on."""
@@ -113,8 +117,10 @@ def criterion_attest(*, verdict: Verdict, key: str, ok: bool, note: str, user, n
     note = (note or "").strip()
     if not note:
         raise ValidationError({"note": _("请写明认定依据（检查了哪些台账、资料）")})
+    label = key
     for c in verdict.criteria:
         if c["key"] == key and c["manual"]:
+            label = c.get("label") or key
             c["attested"] = {"ok": bool(ok), "note": note[:1000], "by": user.get_full_name() or user.username,
                              "at": (now or timezone.now()).isoformat(timespec="minutes")}
             break
@@ -123,7 +129,7 @@ def criterion_attest(*, verdict: Verdict, key: str, ok: bool, note: str, user, n
     verdict.computed = crit.summarise(verdict.criteria)
     verdict.save(update_fields=["criteria", "computed"])
     audit(user=user, action="assess.attest", target=f"verdict:{verdict.pk}",
-          detail=f"{verdict.name} {key} {'达标' if ok else '不达标'}: {note[:200]}")
+          detail=f"{verdict.name} {label}：{'达标' if ok else '不达标'}；{note[:200]}")
     return verdict
 
 
@@ -143,7 +149,8 @@ def verdict_override(*, verdict: Verdict, outcome: str, reason: str, user, now=N
     verdict.override_at = (now or timezone.now()) if outcome else None
     verdict.save(update_fields=["override", "override_reason", "override_by", "override_at"])
     audit(user=user, action="assess.override", target=f"verdict:{verdict.pk}",
-          detail=f"{verdict.name}: {verdict.computed} -> {outcome or '(撤销)'}; {reason[:500]}")
+          detail=f"{verdict.name}：{_OUTCOME_WORDS.get(verdict.computed, verdict.computed)} → "
+                 f"{_OUTCOME_WORDS.get(outcome, outcome) if outcome else '撤销复核'}；{reason[:500]}")
     return verdict
 
 

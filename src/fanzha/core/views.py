@@ -63,6 +63,11 @@ TARGET_LABELS = {
     "duties": gettext_lazy("职责"),
     "group": gettext_lazy("微信群"),
     "volunteer": gettext_lazy("志愿者"),
+    "risk.key_person": gettext_lazy("重点人员"),
+    "risk": gettext_lazy("风险防控统计"),
+    "supervision.visit": gettext_lazy("督导检查"),
+    "supervision.rectification": gettext_lazy("整改通知"),
+    "supervision.ledger": gettext_lazy("任务台账"),
 }
 # Actions the apps write beside AuditAction's (assessment, duties): named here so the log reads and filters them.
 APP_ACTIONS = {
