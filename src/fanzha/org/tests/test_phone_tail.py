@@ -79,7 +79,8 @@ def test_import_fills_tail_hashes(tree, personas):
 
 
 def test_demo_writer_fills_tail_hashes(tree):
-    """The demo's bulk writer goes through set_phone, so its residents carry tail hashes."""
+    """set_phone / set_phone2 give a resident its tail hashes (the demo's bulk writer is held to them in
+    fanzha/demo/tests/test_rows.py)."""
     r = Resident(household=tree.h1, name="测试")
     r.set_phone("13612345678")
     r.set_phone2("13698765432")
