@@ -178,6 +178,9 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": FANZHA_HOME / "fanzha.sqlite3",
+            # Kept open between requests: a new connection parses the whole schema (700 entries)
+            # on its first query, which costs more than a pushed alert's own statements.
+            "CONN_MAX_AGE": envint("DB_CONN_MAX_AGE", 60),
             "OPTIONS": {
                 # WAL lets readers run while a writer commits; IMMEDIATE takes the
                 # write lock at BEGIN so concurrent writers queue instead of
