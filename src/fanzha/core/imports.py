@@ -588,6 +588,7 @@ def run_import(importer_cls: type[Importer], ctx: ImportContext, source, *, file
         importer.present = table.present
         importer.headers.update(table.names)
         importer.validate(table.rows)
+        del table  # the cells' text is not needed any more: what to write is planned (less memory while writing)
         order = {header: i for i, header in enumerate(importer.headers.values())}
         result.errors = sorted(importer.errors, key=lambda e: (e.row, order.get(e.column, len(order)), e.reason))
         if result.errors:

@@ -8,6 +8,7 @@ household. Residents are matched by the keyed hash of their ID number, else
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -19,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from fanzha.core import pii
 from fanzha.core.bulk import fetch_rows, insert_rows, values_present
 from fanzha.core.imports import Column, Importer, Row, RowError
+from fanzha.org.counts import recount_grids
 from fanzha.org.importers.common import BATCH, NodeIndex, ancestors_of, chunked
 from fanzha.org.importers.parsing import (
     BOOLS,
@@ -69,6 +71,7 @@ class ExistingResident(NamedTuple):
     is_finance_staff: bool
     lives_alone: bool
     note: str
+    grid_id: int | None
 
 
 @dataclass
@@ -287,8 +290,8 @@ class ResidentImporter(Importer):
                 if nk in seen_noid:
                     error(row, "name", _("同一户第%(n)d行已有同名居民；没有身份证号时按“地址+姓名”识别，请补填身份证号") % {"n": seen_noid[nk]})
                 seen_noid[nk] = row.n
-            plans.append(ResidentPlan(row.n, hkey, id_hash, idn, name, gender, birth, phone, phone_hash_of(phone), phone2,
-                                      phone_hash_of(phone2), residency, relation, occupation, *flags, note))
+            plans.append(ResidentPlan(row.n, hkey, id_hash, idn, name, gender, birth, phone, phone and phone_hash_of(phone),
+                                      phone2, phone2 and phone_hash_of(phone2), residency, relation, occupation, *flags, note))
         self._match(households, plans, seen_ids, present)
 
     def _match(self, households: dict[tuple[int, str], HouseholdPlan], plans: list[ResidentPlan],
@@ -337,9 +340,16 @@ class ResidentImporter(Importer):
         res_counts = self.counts[str(self.entities[1])]
         # (field, plan attribute, existing attribute): name always, the others when the file has their column.
         compared = [("name", "name", "name"), *[c for c in _COMPARED if c[0] in present]]
+        # Most rows of a re-import are unchanged: one C-level tuple comparison tells them apart,
+        # the field-by-field set is worked out only for the others.
+        mine_of = operator.attrgetter(*[m for _f, m, _t in compared])
+        theirs_of = operator.itemgetter(*[ExistingResident._fields.index(t) for _f, _m, t in compared])
         gender_given, birth_given = "gender" in present, "birth_date" in present
         self.new: list[ResidentPlan] = []
         self.changed: list[tuple[int, ResidentPlan, set[str]]] = []
+        # The grids whose head counts the write changes: new or changed households and residents,
+        # and the grid a resident moved out of.
+        self.grids: set[int] = {hkey[0] for hkey, hp in households.items() if hp.existing is None or hp.change}
         for p in plans:
             hp = households[p.household]
             if p.id_hash:
@@ -348,8 +358,12 @@ class ResidentImporter(Importer):
                 r = by_name.get((hp.id, p.name)) if hp.id else None
             if r is None:
                 self.new.append(p)
+                self.grids.add(p.household[0])
                 continue
-            changed = {f for f, mine, theirs in compared if getattr(p, mine) != getattr(r, theirs)}
+            if mine_of(p) == theirs_of(r):
+                changed = set()
+            else:
+                changed = {f for f, mine, theirs in compared if getattr(p, mine) != getattr(r, theirs)}
             if (p.id_number or gender_given) and p.gender != r.gender:
                 changed.add("gender")
             if (p.id_number or birth_given) and p.birth_date != r.birth_date:
@@ -358,6 +372,7 @@ class ResidentImporter(Importer):
                 changed.add("household")
             if changed:
                 self.changed.append((r.id, p, changed))
+                self.grids.update((p.household[0], r.grid_id))
             else:
                 res_counts["unchanged"] += 1
         res_counts["created"] = len(self.new)
@@ -365,7 +380,13 @@ class ResidentImporter(Importer):
 
     def apply(self) -> None:
         """1. Create new households, update changed ones (their residents follow a new group).
-        2. Create new residents (encrypting their numbers), then update changed ones."""
+        2. Create new residents (encrypting their numbers), then update changed ones.
+        3. Count the grids written under again, in the same transaction: the head counts on
+           every page are right as soon as the import commits."""
+        self._write()
+        recount_grids(self.grids)
+
+    def _write(self) -> None:
         now = timezone.now()
         households = self.households
         anc: dict[tuple[int, str], dict[str, int | None]] = {}

@@ -18,6 +18,7 @@ from fanzha.core import pii
 from fanzha.core.bulk import values_present
 from fanzha.core.idnumbers import id_birth_date, id_gender
 from fanzha.core.imports import Column, Importer, Row
+from fanzha.org.counts import recount_grids
 from fanzha.org.importers.common import BATCH, UnitIndex
 from fanzha.org.importers.parsing import EMPLOYMENTS, FAMILY_RELATIONS, STAFF_SELF, parse_id, parse_phone_cell, short
 from fanzha.org.models import Employment, FamilyMember, Resident, StaffMember, Unit
@@ -255,7 +256,8 @@ class StaffImporter(Importer):
 
     def apply(self) -> None:
         """1. Create new staff (linked to the resident with the same ID number, as the form does).
-        2. Update changed staff. 3. Create new family members under their staff. 4. Update changed ones."""
+        2. Update changed staff. 3. Create new family members under their staff. 4. Update changed ones.
+        5. Count the units' nodes of new staff again, in the same transaction."""
         residents = self._residents_by_hash([p.id_hash for p in self.staff_new] + [f.id_hash for f in self.family_new])
         enc = pii.Encoder()
         objs = []
@@ -269,6 +271,7 @@ class StaffImporter(Importer):
             p.obj = s
             objs.append(s)
         StaffMember.objects.bulk_create(objs, batch_size=BATCH)
+        recount_grids({p.unit.node_id for p in self.staff_new})
         if self.staff_changed:
             now = timezone.now()
             for s in self.staff_changed:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fanzha.core.imports import Column, Importer, Row
+from fanzha.org.counts import recount_grids
 from fanzha.org.importers.common import BATCH, NodeIndex, UnitIndex, ancestors_of
 from fanzha.org.importers.parsing import UNIT_KINDS, short
 from fanzha.org.models import ANCESTOR_FIELDS, FamilyMember, Level, StaffMember, Unit, UnitKind
@@ -45,6 +46,7 @@ class UnitImporter(Importer):
         seen: dict[str, int] = {}
         self.new: list[Unit] = []
         self.changed: list[tuple[Unit, set[str]]] = []
+        self.nodes: set[int] = set()  # the nodes whose head counts the write changes
         counts = self.counts[str(self.entities[0])]
         for row in rows:
             name = row["name"]
@@ -79,6 +81,7 @@ class UnitImporter(Importer):
                 u = Unit(node=node, name=name, **values)
                 u.place_at(node)
                 self.new.append(u)
+                self.nodes.add(node.id)
                 counts["created"] += 1
                 continue
             changed = {f for f, val in values.items() if f in present and getattr(existing, f) != val}
@@ -87,6 +90,7 @@ class UnitImporter(Importer):
             for f in changed - {"node"}:
                 setattr(existing, f, values[f])
             if "node" in changed:
+                self.nodes.update((existing.node_id, node.id))  # its staff move with it
                 existing.node = node
                 existing.place_at(node)
             if changed:
@@ -96,7 +100,13 @@ class UnitImporter(Importer):
                 counts["unchanged"] += 1
 
     def apply(self) -> None:
+        """Create new units, update changed ones (their staff follow a move), then count the
+        nodes written under again in the same transaction."""
         Unit.objects.bulk_create(self.new, batch_size=BATCH)
+        self._update()
+        recount_grids(self.nodes)
+
+    def _update(self) -> None:
         if not self.changed:
             return
         Unit.objects.bulk_update([u for u, _c in self.changed], ["node", "kind", "address", "contact_name", *ANCESTOR_FIELDS],

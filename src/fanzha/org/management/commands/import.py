@@ -7,7 +7,6 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from fanzha.core.imports import importer_for, kinds, run_import
-from fanzha.org.figures import refresh_after_bulk_write
 from fanzha.org.importers import import_context
 from fanzha.org.management.commands._io_common import ACTOR_HELP, add_actor_arguments, resolve_actor
 
@@ -48,8 +47,6 @@ class Command(BaseCommand):
             out.write("忽略的列：" + "、".join(result.ignored_columns))
         if result.errors:
             raise CommandError(result.summary())
-        if result.applied:
-            refresh_after_bulk_write(target)  # head counts shown on the pages agree at once
         for entity, c in result.counts.items():
             out.write(f"{entity}\t新增 {c['created']}\t更新 {c['updated']}\t未变 {c['unchanged']}")
         out.write(self.style.SUCCESS(f"{result.summary()}（{result.seconds:.1f} s）"))
