@@ -99,3 +99,20 @@ def test_street_figures_are_cached_community_figures_live(tree, personas, settin
     assert clue_figures(personas.office, node=tree.street, window=w, fresh=True)["total"] == 2
     assert clue_figures(personas.office, node=tree.c1, window=w)["total"] == 2
     assert clue_figures(personas.community, node=tree.c1, window=w)["total"] == 2
+
+
+def test_trend_cuts_at_local_month_ends(tree, personas):
+    """A clue received at 23:30 local time on 31 March counts in March and one at 00:30 on 1 April in April
+    (the months are local, on SQLite and on PostgreSQL alike); a month without clues shows 0."""
+    from fanzha.clues.figures import compute_figures
+
+    tz = timezone.get_current_timezone()
+    make_clue(tree.g1, received_at=dt.datetime(2025, 3, 31, 23, 30, tzinfo=tz))
+    make_clue(tree.g1, received_at=dt.datetime(2025, 4, 1, 0, 30, tzinfo=tz))
+    make_clue(tree.g2, received_at=dt.datetime(2025, 4, 30, 23, 59, tzinfo=tz))
+    make_clue(tree.g2, received_at=dt.datetime(2025, 6, 1, 0, 0, tzinfo=tz))  # after the window
+    data = compute_figures(personas.office, node=tree.street,
+                           window=Window("x", "x", dt.date(2025, 2, 1), dt.date(2025, 5, 31)))
+    assert data["trend"] == [{"month": "2025-02", "n": 0}, {"month": "2025-03", "n": 1},
+                             {"month": "2025-04", "n": 2}, {"month": "2025-05", "n": 0}]
+    assert data["total"] == 3
