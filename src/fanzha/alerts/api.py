@@ -167,6 +167,19 @@ def alert_push(request, payload: AlertIn):
     return (201 if result.created else 200), _routed(result.alert, result.created, result.routed)
 
 
+class SenderOut(Schema):
+    name: str
+    area: dict
+    active: bool
+
+
+@router.get("/alerts/sender", auth=sender_auth, response=SenderOut, summary="Check a sender token")
+def alert_sender(request):
+    """The sender the token belongs to and the area it pushes for: a centre checks its token before pushing."""
+    s = request.sender
+    return {"name": s.name, "area": {"id": s.node_id, "name": s.node.name, "code": s.node.code}, "active": s.active}
+
+
 # --- the responder's side -----------------------------------------------------------------------
 
 

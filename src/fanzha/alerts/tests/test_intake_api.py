@@ -227,3 +227,13 @@ def test_status_is_shown_for_pending(tree, personas, push):
     """An alert for a phone matching no resident is answered as pending, resident not found."""
     r = push(phone="13312345678")
     assert r.status_code == 201 and r.json()["status"] == Status.PENDING and r.json()["resident_found"] is False
+
+
+def test_sender_checks_its_token(client, tree, sender):
+    """GET /api/v1/alerts/sender names the token's sender and area; no token or a wrong one is 401."""
+    r = client.get(f"{API}/alerts/sender", HTTP_AUTHORIZATION=f"Bearer {sender.token}")
+    assert r.status_code == 200, r.content
+    assert r.json() == {"name": "县反诈中心", "area": {"id": tree.street.id, "name": tree.street.name,
+                                                  "code": tree.street.code}, "active": True}
+    assert client.get(f"{API}/alerts/sender").status_code == 401
+    assert client.get(f"{API}/alerts/sender", HTTP_AUTHORIZATION="Bearer fzs_nope").status_code == 401
