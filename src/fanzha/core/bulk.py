@@ -8,6 +8,8 @@ how a row becomes a database row (defaults, auto timestamps, date adaptation).
 
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass
 from typing import Iterable
 
 from django.utils import timezone
@@ -30,18 +32,12 @@ def insert_rows(model, columns: list[str], rows: Iterable[tuple], *, batch: int 
     caller has already passed dates through the backend's adapt_date*_value.
     """
     from django.db import connection
-    from django.db.models import DateField, DateTimeField
+    from django.db.models import DateTimeField
 
-    ops, qn = connection.ops, connection.ops.quote_name
-    fields = {f.attname: f for f in model._meta.concrete_fields}
-    derived = []  # (target index, source index, function)
-    for target, (source, fn) in getattr(model, "derived_columns", {}).items():
-        if source in columns:
-            columns = columns if target in columns else [*columns, target]
-            derived.append((columns.index(target), columns.index(source), fn))
-    width = len(columns)
+    plan = _plan(model, tuple(columns), adapted, connection.vendor)
+    sql, width, rest, adapt = plan.sql, plan.width, plan.rest, plan.adapt
+    derived = plan.derived  # (target index, source index, function)
     now = timezone.now()
-    rest = [f for f in model._meta.concrete_fields if not f.primary_key and f.attname not in columns]
     constants = []
     for f in rest:
         if isinstance(f, DateTimeField) and (f.auto_now or f.auto_now_add):
@@ -53,16 +49,6 @@ def insert_rows(model, columns: list[str], rows: Iterable[tuple], *, batch: int 
         else:
             raise ValueError(f"{model.__name__}.{f.name} has no default: pass it in columns")
         constants.append(f.get_db_prep_save(value, connection))
-    adapt = []
-    for i, name in enumerate(columns if not adapted else ()):
-        f = fields[name]
-        if isinstance(f, DateTimeField):
-            adapt.append((i, ops.adapt_datetimefield_value))
-        elif isinstance(f, DateField):
-            adapt.append((i, ops.adapt_datefield_value))
-    names = [fields[c].column for c in columns] + [f.column for f in rest]
-    sql = (f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(n) for n in names)}) "
-           f"VALUES ({', '.join(['%s'] * len(names))})")
     tail = tuple(constants)
 
     def batches():
@@ -87,6 +73,45 @@ def insert_rows(model, columns: list[str], rows: Iterable[tuple], *, batch: int 
     with connection.cursor() as cur:
         for chunk in batches():
             cur.executemany(sql, chunk)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    sql: str
+    width: int
+    rest: tuple  # the model's other concrete fields, which get their defaults
+    adapt: tuple  # (index, the backend's adapter) of the date and datetime columns
+    derived: tuple  # (target index, source index, function) of `model.derived_columns`
+
+
+@functools.lru_cache(maxsize=256)
+def _plan(model, columns: tuple[str, ...], adapted: bool, vendor: str) -> _Plan:
+    """The statement and column layout of an insert into `model` of `columns`, worked out once per
+    model and column list: a pushed alert inserts a few rows into four tables, and working this out
+    on every call cost more than the inserts themselves. Defaults are not kept here (they may be
+    callables or the time): `insert_rows` takes them on each call."""
+    from django.db import connection
+    from django.db.models import DateField, DateTimeField
+
+    ops, qn = connection.ops, connection.ops.quote_name
+    fields = {f.attname: f for f in model._meta.concrete_fields}
+    derived = []
+    for target, (source, fn) in getattr(model, "derived_columns", {}).items():
+        if source in columns:
+            columns = columns if target in columns else (*columns, target)
+            derived.append((columns.index(target), columns.index(source), fn))
+    rest = tuple(f for f in model._meta.concrete_fields if not f.primary_key and f.attname not in columns)
+    adapt = []
+    for i, name in enumerate(columns if not adapted else ()):
+        f = fields[name]
+        if isinstance(f, DateTimeField):
+            adapt.append((i, ops.adapt_datetimefield_value))
+        elif isinstance(f, DateField):
+            adapt.append((i, ops.adapt_datefield_value))
+    names = [fields[c].column for c in columns] + [f.column for f in rest]
+    sql = (f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(n) for n in names)}) "
+           f"VALUES ({', '.join(['%s'] * len(names))})")
+    return _Plan(sql, len(columns), rest, tuple(adapt), tuple(derived))
 
 
 def values_present(model, field: str, values) -> dict:
