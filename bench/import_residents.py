@@ -253,7 +253,10 @@ def child(home: str, path: str, street_code: str) -> int:
     from fanzha.org.models import Node
 
     timed_import(Path(path), Node.objects.get(code=street_code))
-    print(f"{_common.peak_rss_mb():.1f}")
+    # VmHWM, not ru_maxrss: Linux carries a parent's ru_maxrss over fork and exec, VmHWM is this process's own.
+    with open("/proc/self/status") as f:
+        peak_kb = next(int(line.split()[1]) for line in f if line.startswith("VmHWM:"))
+    print(f"{peak_kb / 1024:.1f}")
     return 0
 
 
