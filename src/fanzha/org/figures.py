@@ -13,7 +13,7 @@ subtrees of the tree), so a node's counts are the user's counts under it.
 
 from __future__ import annotations
 
-from fanzha.org.counts import FIELDS, counts_of, recount_grids
+from fanzha.org.counts import FIELDS, counts_of
 from fanzha.org.models import Node
 
 FIGURE_KEYS = FIELDS
@@ -45,9 +45,6 @@ def total(figs: list[dict]) -> dict:
 
 
 def refresh_after_bulk_write(street) -> None:
-    """A bulk write changed the street's records: count the street again (`counts.recount_grids`).
-
-    Bulk writers call `recount_grids` with the grids they wrote under inside their own transaction;
-    this later, wider recount is for callers that do not yet.
-    """
-    recount_grids([street.id])
+    """Nothing left to refresh: every bulk writer of households, residents, units and staff (the importers,
+    the demo) recounts what it wrote in its own transaction (`counts.recount_grids` / `recount_all`), and
+    no head count is cached. Kept so callers need not change; a second recount here would only cost time."""
