@@ -16,6 +16,7 @@ from importlib import import_module
 logger = logging.getLogger("fanzha.worker")
 
 PERIODIC_JOBS: list[str] = [
+    "fanzha.org.jobs.advance_elderly",
     "fanzha.outreach.jobs.run_due",
     "fanzha.risk.jobs.remind_overdue",
     "fanzha.supervision.jobs.remind_due",

@@ -185,3 +185,19 @@ def test_counts_of_any_level(tree, level):
     """counts_of answers for a node of any level with the same numbers as a live count."""
     node = getattr(tree, {"county": "county", "street": "street", "community": "c1", "grid": "g1"}[level])
     assert counts.counts_of([node.id])[node.id] == live(node)
+
+
+def test_worker_moves_the_elderly_cut_off_after_midnight(tree, monkeypatch):
+    """The worker's org job moves every row to the new day's cut-off once (then finds nothing to do), and the
+    counts it leaves equal a live count."""
+    from fanzha.core.jobs import PERIODIC_JOBS, run_periodic
+
+    assert "fanzha.org.jobs.advance_elderly" in PERIODIC_JOBS
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    services.resident_create(household=tree.h3, name="明天六十", birth_date=elderly_born_before(tomorrow))
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: tomorrow)
+    done = run_periodic(timezone.now())
+    assert done.get("fanzha.org.jobs.advance_elderly") == Node.objects.count()
+    assert set(NodeCounts.objects.values_list("elderly_cutoff", flat=True)) == {elderly_born_before(tomorrow)}
+    assert "fanzha.org.jobs.advance_elderly" not in run_periodic(timezone.now())
+    assert_current()
