@@ -36,7 +36,8 @@ def insert_rows(model, columns: list[str], rows: Iterable[tuple], *, batch: int 
 
     plan = _plan(model, tuple(columns), adapted, connection.vendor)
     sql, width, rest, adapt = plan.sql, plan.width, plan.rest, plan.adapt
-    derived = plan.derived  # (target index, source index, function)
+    # Sources repeat (residents share names): each value's key is computed once per call.
+    derived = [(i, src, fn, {}) for i, src, fn in plan.derived]  # (target index, source index, function, memo)
     now = timezone.now()
     constants = []
     for f in rest:
@@ -56,8 +57,14 @@ def insert_rows(model, columns: list[str], rows: Iterable[tuple], *, batch: int 
         for row in rows:
             if derived:
                 row = [*row, *([None] * (width - len(row)))]
-                for i, src, fn in derived:
-                    row[i] = fn(row[src])
+                for i, src, fn, memo in derived:
+                    value = row[src]
+                    try:
+                        row[i] = memo[value]
+                    except KeyError:
+                        if len(memo) >= 100_000:  # a bounded memo, however many rows stream through
+                            memo.clear()
+                        row[i] = memo[value] = fn(value)
             if adapt:
                 row = list(row)
                 for i, fn in adapt:
