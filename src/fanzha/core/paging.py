@@ -17,10 +17,12 @@ class CappedPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         rows = self.object_list
-        if hasattr(rows, "select_related"):
+        if hasattr(rows, "order_by"):
             # Neither the order nor the page's joins (not-null foreign keys) change how many rows
             # there are; kept, they make PostgreSQL walk the pages' order instead of the filter's index.
-            rows = rows.order_by().select_related(None)
+            rows = rows.order_by()
+            if rows.query.select_related:  # False on values() querysets, which refuse select_related
+                rows = rows.select_related(None)
         n = rows[: self.cap + 1].count()
         self.capped = n > self.cap
         return min(n, self.cap)
