@@ -42,9 +42,3 @@ def total(figs: list[dict]) -> dict:
         for k in FIGURE_KEYS:
             out[k] += f.get(k, 0)
     return out
-
-
-def refresh_after_bulk_write(street) -> None:
-    """Nothing left to refresh: every bulk writer of households, residents, units and staff (the importers,
-    the demo) recounts what it wrote in its own transaction (`counts.recount_grids` / `recount_all`), and
-    no head count is cached. Kept so callers need not change; a second recount here would only cost time."""

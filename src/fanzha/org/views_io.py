@@ -30,7 +30,6 @@ from fanzha.core.exports import StreamedXlsx, write_import_template
 from fanzha.core.imports import importer_for, kinds, run_import
 from fanzha.core.scoping import node_param, scoped, streets_for
 from fanzha.org import exporters
-from fanzha.org.figures import refresh_after_bulk_write
 from fanzha.org.importers import import_context
 from fanzha.org.models import Level, Node, Residency, UnitKind
 
@@ -193,8 +192,6 @@ def io_import(request, kind: str):
             meta, data = taken
             ctx = import_context(user=request.user, street=street, request=request)
             result = run_import(cls, ctx, io.BytesIO(data), filename=meta["filename"], dry_run=False)
-            if result.applied:
-                refresh_after_bulk_write(street)
     else:
         form = ImportForm(request.POST if bound else None, request.FILES if bound else None, prefix=kind, streets=streets)
     if bound and result is None and not request.POST.get("confirm") and form.is_valid():
@@ -206,9 +203,7 @@ def io_import(request, kind: str):
         ctx = import_context(user=request.user, street=street, request=request)
         data = upload.read()
         result = run_import(cls, ctx, io.BytesIO(data), filename=upload.name, dry_run=dry_run)
-        if result.applied:
-            refresh_after_bulk_write(street)
-        elif dry_run and result.ok:
+        if dry_run and result.ok and not result.applied:
             checked_token = keep_checked(user=request.user, kind=kind, street=street, filename=upload.name, data=data)
         del data
         form = ImportForm(prefix=kind, streets=streets)  # the file is read: a fresh form, "只检查" not ticked
