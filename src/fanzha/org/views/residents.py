@@ -70,7 +70,7 @@ def _why_nothing(user, *, kind: str, value: str, node, roots, residency: str, ta
     elif kind == "id":
         reasons.append(_("在%(where)s没有登记身份证号%(id)s的居民。") % {"where": where, "id": value})
     elif kind == "name":
-        reasons.append(_("在%(where)s没有姓名含“%(name)s”的居民。") % {"where": where, "name": value})
+        reasons.append(_("在%(where)s没有姓名、名字或拼音首字母以“%(name)s”开头的居民。") % {"where": where, "name": value})
         digits = sum(c.isdigit() for c in value)
         if digits and digits == len(value.replace(" ", "")):
             reasons.append(_("按号码查找请输入完整的11位手机号、18位身份证号，或手机号后四位。"))
