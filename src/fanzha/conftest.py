@@ -38,6 +38,14 @@ def _node(parent, level, code, name):
 
 @pytest.fixture
 def tree(db):
+    """The shared tree (see the module docstring), made through the services once per process and put back for
+    each test (fanzha.core.tests.snapshots)."""
+    from fanzha.core.tests.snapshots import restored
+
+    return restored("tree", _build_tree)
+
+
+def _build_tree():
     t = SimpleNamespace()
     t.county = _node(None, Level.COUNTY, "K", "测试区")
     t.street = _node(t.county, Level.STREET, "S", "西门街道")
@@ -77,7 +85,13 @@ def tree(db):
 
 @pytest.fixture
 def personas(tree):
-    """One user per role, password 'pw'."""
+    """One user per role, password 'pw' (made once per process like the tree)."""
+    from fanzha.core.tests.snapshots import is_exact, restored
+
+    return restored("personas", lambda: _build_personas(tree), exact=is_exact(tree))
+
+
+def _build_personas(tree):
     def mk(username, role, node=None, unit=None):
         return services.user_create(username=username, password="pw", display_name=username, role=role, node=node, unit=unit)
 
@@ -133,7 +147,10 @@ def _one_request_at_a_time() -> None:
     once (the home page's campaign tiles and app panels) had two threads run
     queries on that connection together, which hung the run. Requests still
     arrive on their own threads (keep-alive works); only the application call,
-    body included, is serialised."""
+    body included, is serialised.
+
+    The in-memory connection is shared with the test's own thread too, hence
+    the second lock below, around every call into SQLite."""
     import threading
 
     from django.test import testcases
@@ -155,6 +172,22 @@ def _one_request_at_a_time() -> None:
             super().set_app(serialised)
 
     testcases.LiveServerThread.server_class = OneAtATimeServer
+
+    # The test's own thread queries that same connection while a page's background request (htmx panels, the
+    # alert queue's refresh) is being answered: each call into the SQLite connection — execute and each fetch —
+    # is made by one thread at a time, so the two can interleave but never run inside SQLite together.
+    from django.db.backends.sqlite3.base import SQLiteCursorWrapper
+
+    calls = threading.RLock()
+
+    def one_call_at_a_time(method):
+        def locked(self, *args, **kwargs):
+            with calls:
+                return method(self, *args, **kwargs)
+        return locked
+
+    for name in ("execute", "executemany", "fetchone", "fetchmany", "fetchall", "close"):
+        setattr(SQLiteCursorWrapper, name, one_call_at_a_time(getattr(SQLiteCursorWrapper, name)))
 
 
 _one_request_at_a_time()
