@@ -182,12 +182,7 @@ class CaseImporter(Importer):
             victim = residents.get(pii.lookup_hash("id", ids[r.n])) if r.n in ids else None
             place = None
             if victim is None:
-                c, g, _grp, errs = idx.place(r["community"], r["grid"], "", need_grid=False)
-                for k, reason in errs:
-                    self.error(r, k, reason)
-                place = g or c
-                if place is None and not errs:
-                    self.error(r, "community", _("受害人未在本街道登记时须填写社区"))
+                place = self.place_unregistered(r, idx, _("受害人未在本街道登记时须填写社区"))
             if r.bad:
                 continue
             case = existing.get(number) or Case(number=number)

@@ -179,6 +179,17 @@ class Importer:
         row.bad.add(key)
         self.errors.append(RowError(row.n, self.headers.get(key, key), reason))
 
+    def place_unregistered(self, row: Row, places, missing: str):
+        """Where a person not on the register goes: the row's grid, else its community (looked up in `places`,
+        an org importers' place index); each bad cell is reported, and `missing` when the row names neither."""
+        community, grid, _group, errs = places.place(row["community"], row["grid"], "", need_grid=False)
+        for key, reason in errs:
+            self.error(row, key, reason)
+        place = grid or community
+        if place is None and not errs:
+            self.error(row, "community", missing)
+        return place
+
     def validate(self, rows: list[Row]) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
 

@@ -123,12 +123,7 @@ class KeyPersonImporter(Importer):
             resident = residents.get(h) if h else None
             place = None
             if resident is None:
-                c, g, _grp, errs = idx.place(r["community"], r["grid"], "", need_grid=False)
-                for k, reason in errs:
-                    self.error(r, k, reason)
-                place = g or c
-                if place is None and not errs:
-                    self.error(r, "community", _("未在本街道登记的人员须填写社区或网格"))
+                place = self.place_unregistered(r, idx, _("未在本街道登记的人员须填写社区或网格"))
             if r.bad:
                 continue
             existing = open_files.get(h) if h else None
