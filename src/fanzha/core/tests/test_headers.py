@@ -54,6 +54,14 @@ def test_hsts_only_behind_https(client, settings):
 @pytest.mark.django_db(transaction=True)
 def test_charts_and_behaviours_run_under_the_policy(desk_page, tree, personas):
     """Under the CSP the statistics charts draw and the autosubmit behaviour works, with no CSP error."""
+    from django.utils import timezone
+
+    from fanzha.cases import services as cases
+
+    today = timezone.localdate()
+    # A case this month, so the trend has something to draw (an empty chart gives way to 暂无).
+    cases.case_register(user=personas.office, reported_on=today, loss_on=today, loss=1000,
+                        fraud_type="rebate_task", community=tree.c1, victim_name="甲")
     page = desk_page
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if "Content Security Policy" in m.text else None)

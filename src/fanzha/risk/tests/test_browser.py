@@ -65,7 +65,7 @@ def test_grid_worker_sweep_on_a_phone(phone_page, tree, personas):
     assert _width(page) <= 390
     _shot(page, "risk-sweep-phone.png")
 
-    page.locator("#checked-people li", has_text="王小明").locator("button").click()
+    page.locator("#checked-people li", has_text="王小明").get_by_role("button", name="发现问题，建档").click()
     expect(page.locator(".messages")).to_contain_text("已建立重点人员档案")
     expect(page.locator("#checked-people li", has_text="王小明")).to_contain_text("已建档")
     assert SweepPerson.objects.filter(sweep=sweep).count() == 2
