@@ -175,14 +175,15 @@ def _one_request_at_a_time() -> None:
 
     # The test's own thread queries that same connection while a page's background request (htmx panels, the
     # alert queue's refresh) is being answered: each call into the SQLite connection — execute and each fetch —
-    # is made by one thread at a time, so the two can interleave but never run inside SQLite together.
+    # is made by one thread at a time, so the two can interleave but never run inside SQLite together (a lock
+    # per connection: tests that race two connections on a file database keep their concurrency).
     from django.db.backends.sqlite3.base import SQLiteCursorWrapper
 
-    calls = threading.RLock()
+    locks: dict[int, threading.RLock] = {}  # one per SQLite connection: separate connections stay concurrent
 
     def one_call_at_a_time(method):
         def locked(self, *args, **kwargs):
-            with calls:
+            with locks.setdefault(id(self.connection), threading.RLock()):
                 return method(self, *args, **kwargs)
         return locked
 
