@@ -561,3 +561,17 @@ def remove_quietly(*rels: str) -> None:
                 path_of(rel).unlink()
             except (OSError, ValueError):
                 pass
+
+
+def with_files(work):
+    """Run `work(written)` in a transaction, `written` being the list it adds each stored file to; when it fails,
+    the files it wrote are removed, so a failed write leaves neither rows nor files."""
+    from django.db import transaction
+
+    written: list[str] = []
+    try:
+        with transaction.atomic():
+            return work(written)
+    except BaseException:
+        remove_quietly(*written)
+        raise

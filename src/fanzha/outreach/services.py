@@ -148,15 +148,7 @@ def _attach(prepared: list[ev.PreparedUpload], *, user, activity: Activity | Non
     return rows
 
 
-def _with_files(work):
-    """Run `work(written)` in a transaction; remove the files it wrote if it fails."""
-    written: list[str] = []
-    try:
-        with transaction.atomic():
-            return work(written)
-    except BaseException:
-        ev.remove_quietly(*written)
-        raise
+_with_files = ev.with_files
 
 
 # --- activities ------------------------------------------------------------------------

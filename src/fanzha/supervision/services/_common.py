@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -65,11 +64,4 @@ def _attach_photos(prepared: list[ev.PreparedUpload], *, user, placed_like, unit
     return rows
 
 
-def _with_files(work):
-    written: list[str] = []
-    try:
-        with transaction.atomic():
-            return work(written)
-    except BaseException:
-        ev.remove_quietly(*written)
-        raise
+_with_files = ev.with_files
