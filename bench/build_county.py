@@ -30,7 +30,8 @@ TARGET_MB = 2048
 
 def main() -> int:
     keep = os.environ.get("FANZHA_BENCH_DB")
-    if keep and not os.environ.get("DATABASE_URL") and not (Path(keep) / "fanzha.sqlite3").exists():
+    if keep and not (Path(keep) / "fanzha.sqlite3").exists():
+        # With DATABASE_URL the directory keeps only the keys; the database itself must be empty (checked below).
         home, temporary = Path(keep), False
     else:
         if keep:
