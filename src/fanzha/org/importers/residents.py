@@ -33,7 +33,16 @@ from fanzha.org.importers.parsing import (
     parse_phone_cell,
     short,
 )
-from fanzha.org.models import ANCESTOR_FIELDS, Household, Level, Node, Residency, Resident, phone_tail_hasher
+from fanzha.org.models import (
+    ANCESTOR_FIELDS,
+    PHONE_TAIL,
+    Household,
+    Level,
+    Node,
+    Residency,
+    Resident,
+    phone_tail_hasher,
+)
 
 
 class ExistingHousehold(NamedTuple):
@@ -118,6 +127,8 @@ NEW_RESIDENT_COLUMNS = ["household_id", *ANCESTOR_IDS, "name", "gender", "birth_
                         "is_finance_staff", "lives_alone", "note", "phone_tail_hash", "phone2_tail_hash"]
 _EXISTING_RESIDENT = ExistingResident._fields
 _EXISTING_HOUSEHOLD = ExistingHousehold._fields
+_R_HASH, _R_HOUSEHOLD, _R_NAME, _R_GENDER, _R_BIRTH = map(
+    _EXISTING_RESIDENT.index, ("id_number_hash", "household_id", "name", "gender", "birth_date"))
 # Fields compared between a row and the resident it matches when the file has their column:
 # (column key, ResidentPlan attribute, ExistingResident attribute).
 _PLAIN_FIELDS = {"name", "gender", "birth_date", "residency", "relation", "occupation", "is_student", "is_finance_staff",
@@ -257,16 +268,16 @@ class ResidentImporter(Importer):
                 residency = RESIDENCIES.get(residency_text) or RESIDENCIES.get(residency_text.lower())
                 if residency is None:
                     error(row, "residency", _("未知居住类型“%(v)s”，应为 常住、暂住 或 流动") % {"v": short(residency_text)})
-            flags = []
-            for k, text in (("is_student", student_text), ("is_finance_staff", finance_text), ("lives_alone", alone_text)):
-                flag = bools.get(text)
-                if flag is None:
-                    try:
-                        flag = parse_bool(text)
-                    except ValueError as e:
-                        error(row, k, str(e))
-                        flag = False
-                flags.append(flag)
+            flags = [bools.get(student_text), bools.get(finance_text), bools.get(alone_text)]
+            if None in flags:  # not 是/否/empty: the general parser, which says what is wrong
+                for i, (k, text) in enumerate((("is_student", student_text), ("is_finance_staff", finance_text),
+                                               ("lives_alone", alone_text))):
+                    if flags[i] is None:
+                        try:
+                            flags[i] = parse_bool(text)
+                        except ValueError as e:
+                            error(row, k, str(e))
+                            flags[i] = False
             if row.bad:
                 continue
             head = head_name or (name if relation in HEAD_RELATIONS else "")
@@ -304,18 +315,13 @@ class ResidentImporter(Importer):
         for rec in fetch_rows(ctx.scope.filter(Household.objects.filter(street_id=street.id)).values_list(*_EXISTING_HOUSEHOLD)):
             h = make_hh(rec)
             existing_hh[(h.grid_id, h.address)] = h
-        by_hash: dict[str, ExistingResident] = {}
-        by_name: dict[tuple[int, str], ExistingResident] = {}
-        iso = dt.date.fromisoformat
-        make = ExistingResident._make
-        for rec in fetch_rows(ctx.scope.filter(Resident.objects.filter(street_id=street.id)).values_list(*_EXISTING_RESIDENT)):
-            r = make(rec)
-            if type(r.birth_date) is str:  # SQLite: the birth date as text
-                r = r._replace(birth_date=iso(r.birth_date))
-            if r.id_number_hash:
-                by_hash[r.id_number_hash] = r
-            else:
-                by_name[(r.household_id, r.name)] = r
+        # The street's residents as the driver's plain tuples (in ExistingResident's order), indexed by a
+        # dict comprehension: a re-import matches every row here, and naming each of a street's
+        # 150,000 tuples cost more than the comparisons. Only a changed row is made an ExistingResident.
+        found = fetch_rows(ctx.scope.filter(Resident.objects.filter(street_id=street.id)).values_list(*_EXISTING_RESIDENT))
+        by_hash: dict[str, tuple] = {rec[_R_HASH]: rec for rec in found if rec[_R_HASH]}
+        by_name: dict[tuple[int, str], tuple] = {(rec[_R_HOUSEHOLD], rec[_R_NAME]): rec for rec in found if not rec[_R_HASH]}
+        del found
         # ID numbers already registered outside this street / scope: a row error, as the form says.
         outside = values_present(Resident, "id_number_hash", [h for h in seen_ids if h not in by_hash])
         for h in outside:
@@ -343,8 +349,11 @@ class ResidentImporter(Importer):
         # Most rows of a re-import are unchanged: one C-level tuple comparison tells them apart,
         # the field-by-field set is worked out only for the others.
         mine_of = operator.attrgetter(*[m for _f, m, _t in compared])
-        theirs_of = operator.itemgetter(*[ExistingResident._fields.index(t) for _f, _m, t in compared])
+        theirs_of = operator.itemgetter(*[_EXISTING_RESIDENT.index(t) for _f, _m, t in compared])
         gender_given, birth_given = "gender" in present, "birth_date" in present
+        iso = dt.date.fromisoformat
+        make = ExistingResident._make
+        unchanged = 0
         self.new: list[ResidentPlan] = []
         self.changed: list[tuple[int, ResidentPlan, set[str]]] = []
         # The grids whose head counts the write changes: new or changed households and residents,
@@ -360,10 +369,16 @@ class ResidentImporter(Importer):
                 self.new.append(p)
                 self.grids.add(p.household[0])
                 continue
-            if mine_of(p) == theirs_of(r):
-                changed = set()
-            else:
-                changed = {f for f, mine, theirs in compared if getattr(p, mine) != getattr(r, theirs)}
+            birth = r[_R_BIRTH]
+            if type(birth) is str:  # SQLite without the date converter: the birth date as text
+                birth = iso(birth)
+            if (mine_of(p) == theirs_of(r) and hp.id == r[_R_HOUSEHOLD]
+                    and (not (p.id_number or gender_given) or p.gender == r[_R_GENDER])
+                    and (not (p.id_number or birth_given) or p.birth_date == birth)):
+                unchanged += 1  # the common case of a re-import: nothing to work out
+                continue
+            r = make(r)._replace(birth_date=birth)
+            changed = {f for f, mine, theirs in compared if getattr(p, mine) != getattr(r, theirs)}
             if (p.id_number or gender_given) and p.gender != r.gender:
                 changed.add("gender")
             if (p.id_number or birth_given) and p.birth_date != r.birth_date:
@@ -375,6 +390,7 @@ class ResidentImporter(Importer):
                 self.grids.update((p.household[0], r.grid_id))
             else:
                 res_counts["unchanged"] += 1
+        res_counts["unchanged"] += unchanged
         res_counts["created"] = len(self.new)
         res_counts["updated"] = len(self.changed)
 
@@ -431,7 +447,16 @@ class ResidentImporter(Importer):
         enc = pii.Encoder()
         place = {hkey: (households[hkey].id, *a.values()) for hkey, a in anc.items()}
         adapt_date = connection.ops.adapt_datefield_value
-        tail_hash = phone_tail_hasher()
+        tail_of = phone_tail_hasher()
+        tails: dict[str, str] = {"": ""}  # one hash per distinct four-digit tail, not per phone
+
+        def tail_hash(phone: str) -> str:
+            try:
+                return tails[phone[-PHONE_TAIL:] if len(phone) >= 8 else ""]
+            except KeyError:
+                tails[phone[-PHONE_TAIL:]] = h = tail_of(phone)
+                return h
+
         id_forms, phone_forms = enc.id_number, enc.phone
 
         def new_rows():  # encrypted batch by batch as they are written

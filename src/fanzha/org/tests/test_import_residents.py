@@ -15,7 +15,7 @@ from fanzha.core.idnumbers import make_id_number
 from fanzha.core.models import AuditAction, AuditLog
 from fanzha.org import services
 from fanzha.org.importers import parse_id_fast
-from fanzha.org.models import Household, Resident
+from fanzha.org.models import Household, Resident, phone_tail_hash
 from fanzha.org.tests.io_helpers import (
     BAD_ID,
     RESIDENT_HEADERS,
@@ -350,6 +350,60 @@ def test_changed_row_updates_its_resident(tmp_path, tree, office):
     assert (r.name, r.phone, r.residency, r.lives_alone, r.household.address) == ("改名", "13900000000", "temporary", True, "新地址1号")
     assert Resident.objects.filter(phone_hash=pii.lookup_hash("phone", "13900000000")).get() == r
     assert Resident.objects.get(pk=other.pk).updated_at == other.updated_at
+
+
+def test_reimport_with_one_changed_phone_updates_exactly_that_row(tmp_path, tree, office):
+    """Re-importing a file where one row's phone changed rewrites that resident's phone (ciphertext, keyed
+    hash, mask, tail hash) and touches no other resident: the unchanged rows are told apart by their hashes."""
+    rows = [resident_row(i, 地址=f"东关路{i // 3}号") for i in range(1, 10)]
+    assert run(tmp_path, tree, office, rows, name="first.csv").ok
+    target = Resident.objects.get(id_number_hash=pii.lookup_hash("id", new_id(5)))
+    before = {r.pk: (r.updated_at, r.phone_enc, r.phone_hash) for r in Resident.objects.exclude(pk=target.pk)}
+    rows[4]["手机号"] = "13912345678"
+    result = run(tmp_path, tree, office, rows, name="second.csv")
+    assert result.counts["居民"] == {"created": 0, "updated": 1, "unchanged": 8}, result.counts
+    assert result.counts["户"] == {"created": 0, "updated": 0, "unchanged": 4}
+    target.refresh_from_db()
+    assert (target.phone, target.phone_masked) == ("13912345678", "139****5678")
+    assert target.phone_hash == pii.lookup_hash("phone", "13912345678")
+    assert target.phone_tail_hash == phone_tail_hash("13912345678")
+    assert {r.pk: (r.updated_at, r.phone_enc, r.phone_hash) for r in Resident.objects.exclude(pk=target.pk)} == before
+
+
+def test_reimport_with_a_changed_name_updates_the_name_search_keys(tmp_path, tree, office):
+    """A row changed only in its name updates the name and its search keys (given name, pinyin initials)."""
+    rows = [resident_row(1, 姓名="王建国"), resident_row(2)]
+    assert run(tmp_path, tree, office, rows).ok
+    rows[0]["姓名"] = "欧阳明华"
+    result = run(tmp_path, tree, office, rows, name="renamed.xlsx")
+    assert result.counts["居民"] == {"created": 0, "updated": 1, "unchanged": 1}, result.counts
+    r = Resident.objects.get(id_number_hash=pii.lookup_hash("id", new_id(1)))
+    assert (r.name, r.name_given, r.name_initials) == ("欧阳明华", "明华", "oymh")
+
+
+def test_new_residents_sharing_a_phone_tail_get_the_same_tail_hash(tmp_path, tree, office):
+    """Residents whose phones end in the same four digits get each the tail hash of their own phone
+    (the import hashes each distinct tail once); a landline too short for a tail gets none."""
+    rows = [resident_row(1, 手机号="13800001234"), resident_row(2, 手机号="13911111234"),
+            resident_row(3, 手机号="13922225678", 备用电话="0579-1234567")]
+    assert run(tmp_path, tree, office, rows).ok
+    for phone, phone2 in (("13800001234", ""), ("13911111234", ""), ("13922225678", "0579-1234567")):
+        r = Resident.objects.get(phone_hash=pii.lookup_hash("phone", phone))
+        assert r.phone_tail_hash == phone_tail_hash(phone) != ""
+        assert r.phone2_tail_hash == phone_tail_hash(r.phone2)
+    assert phone_tail_hash("13800001234") == phone_tail_hash("13911111234")
+
+
+def test_import_pauses_the_cyclic_collector_only_while_it_runs(tmp_path, tree, office):
+    """The garbage collector is on again after an import, whether it was applied or refused as a file."""
+    import gc
+
+    assert gc.isenabled()
+    assert run(tmp_path, tree, office, [resident_row(1)]).ok
+    assert gc.isenabled()
+    (tmp_path / "empty.csv").write_bytes(b"")
+    assert do_import("residents", tmp_path / "empty.csv", office, tree.street).file_error
+    assert gc.isenabled()
 
 
 def test_existing_resident_matched_by_id(tmp_path, tree, office):
