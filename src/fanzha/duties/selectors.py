@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from fanzha.duties.models import (
@@ -150,59 +150,92 @@ def _area_q(scope, model, community_id):
     return q
 
 
-def _subjects(duty: Duty, scope, community_id) -> list[_Subject]:
-    out: list[_Subject] = []
+#: The column of each kind of subject's rows (see `_subject_sets`) that holds the subject's id.
+SUBJECT_ID = {"user": "user_id", "vol": "id", "unit": "id", "node": "id", "group": "id"}
+
+
+def _subject_sets(duty: Duty, scope, community_id, *, answered_by=None) -> list[tuple[str, QuerySet]]:
+    """Who answers for `duty` in the area: [(key prefix, queryset of their rows)], the subject's id in the
+    `SUBJECT_ID` column (a person with several assignments of the role has several rows there).
+
+    The one definition of the subjects: `status_rows` lists them, `behind_counts` counts them in the database.
+    `answered_by`: only the subjects that user answers for (themselves, their units, nodes and groups).
+    """
+    me = answered_by.id if answered_by is not None else None
     if duty.who == Who.ROLE:
         q = Q(role=duty.who_value, user__is_active=True, node__isnull=False)
         if scope is not None and not scope.everything:
             q &= scope.node_q("node__")
         if community_id:
             q &= Q(node__community_id=community_id)
-        seen: set[int] = set()
-        for uid, disp, uname, cid, sid in (Assignment.objects.filter(q).order_by("id").values_list(
-                "user_id", "user__display_name", "user__username", "node__community_id", "node__street_id")):
-            if uid not in seen:
-                seen.add(uid)
-                out.append(_Subject(f"user:{uid}", uid, disp or uname, cid, sid, [uid]))
-        if duty.who_value == "volunteer":
-            for vid, name, cid, sid in Volunteer.objects.filter(_area_q(scope, Volunteer, community_id), active=True
-                                                                ).values_list("id", "name", "community_id", "street_id"):
-                out.append(_Subject(f"vol:{vid}", vid, name, cid, sid, []))
-    elif duty.who == Who.UNIT:
+        if me is not None:
+            q &= Q(user_id=me)
+        sets = [("user", Assignment.objects.filter(q))]
+        if duty.who_value == "volunteer" and me is None:  # volunteers have no login: nobody's own rows
+            sets.append(("vol", Volunteer.objects.filter(_area_q(scope, Volunteer, community_id), active=True)))
+        return sets
+    if duty.who == Who.UNIT:
         q = _area_q(scope, Unit, community_id)
         if duty.who_value in Sector.values:
-            sector_q = Q(id__in=list(UnitSector.objects.filter(sector=duty.who_value).values_list("unit_id", flat=True)))
+            sector_q = Q(id__in=UnitSector.objects.filter(sector=duty.who_value).values("unit_id"))
             q &= (sector_q | Q(kind=duty.who_value)) if duty.who_value == "bank" else sector_q
         elif duty.who_value:
             q &= Q(kind=duty.who_value)
         else:
             q &= ~Q(kind="street_department")
-        units = list(Unit.objects.filter(q).values_list("id", "name", "community_id", "street_id"))
-        liaisons: dict[int, list[int]] = {}
-        if units:
-            lq = Q(role="liaison", user__is_active=True, unit__isnull=False)
-            if len(units) <= IN_LIMIT:
-                lq &= Q(unit_id__in=[u[0] for u in units])
-            for unit_id, uid in Assignment.objects.filter(lq).values_list("unit_id", "user_id"):
-                liaisons.setdefault(unit_id, []).append(uid)
-        out = [_Subject(f"unit:{i}", i, n, c, s, liaisons.get(i, [])) for i, n, c, s in units]
-    elif duty.who == Who.LEVEL:
+        if me is not None:
+            q &= Q(id__in=Assignment.objects.filter(role="liaison", user_id=me, unit__isnull=False).values("unit_id"))
+        return [("unit", Unit.objects.filter(q))]
+    if duty.who == Who.LEVEL:
         q = _area_q(scope, Node, community_id) & Q(level=duty.who_value)
-        nodes = list(Node.objects.filter(q).values_list("id", "name", "community_id", "street_id"))
-        holders: dict[int, list[int]] = {}
-        if nodes:
-            aq = Q(role="community", user__is_active=True)
-            aq &= Q(node_id__in=[n[0] for n in nodes]) if len(nodes) <= IN_LIMIT else Q(node__level=duty.who_value)
-            for node_id, uid in Assignment.objects.filter(aq).values_list("node_id", "user_id"):
-                holders.setdefault(node_id, []).append(uid)
-        out = [_Subject(f"node:{i}", i, n, c, s, holders.get(i, [])) for i, n, c, s in nodes]
-    elif duty.who == Who.GROUP:
+        if me is not None:
+            q &= Q(id__in=Assignment.objects.filter(role="community", user_id=me).values("node_id"))
+        return [("node", Node.objects.filter(q))]
+    if duty.who == Who.GROUP:
         q = _area_q(scope, WechatGroup, community_id) & Q(active=True)
         if duty.who_value:
             q &= Q(kind=duty.who_value)
-        out = [_Subject(f"group:{i}", i, n, c, s, [o] if o else [])
-               for i, n, c, s, o in WechatGroup.objects.filter(q).values_list("id", "name", "community_id", "street_id",
-                                                                              "owner_id")]
+        if me is not None:
+            q &= Q(owner_id=me)
+        return [("group", WechatGroup.objects.filter(q))]
+    return []
+
+
+def _subjects(duty: Duty, scope, community_id, *, answered_by=None) -> list[_Subject]:
+    out: list[_Subject] = []
+    for prefix, qs in _subject_sets(duty, scope, community_id, answered_by=answered_by):
+        if prefix == "user":
+            seen: set[int] = set()
+            for uid, disp, uname, cid, sid in qs.order_by("id").values_list(
+                    "user_id", "user__display_name", "user__username", "node__community_id", "node__street_id"):
+                if uid not in seen:
+                    seen.add(uid)
+                    out.append(_Subject(f"user:{uid}", uid, disp or uname, cid, sid, [uid]))
+        elif prefix == "vol":
+            out += [_Subject(f"vol:{vid}", vid, name, cid, sid, [])
+                    for vid, name, cid, sid in qs.values_list("id", "name", "community_id", "street_id")]
+        elif prefix == "unit":
+            units = list(qs.values_list("id", "name", "community_id", "street_id"))
+            liaisons: dict[int, list[int]] = {}
+            if units:
+                lq = Q(role="liaison", user__is_active=True, unit__isnull=False)
+                if len(units) <= IN_LIMIT:
+                    lq &= Q(unit_id__in=[u[0] for u in units])
+                for unit_id, uid in Assignment.objects.filter(lq).values_list("unit_id", "user_id"):
+                    liaisons.setdefault(unit_id, []).append(uid)
+            out += [_Subject(f"unit:{i}", i, n, c, s, liaisons.get(i, [])) for i, n, c, s in units]
+        elif prefix == "node":
+            nodes = list(qs.values_list("id", "name", "community_id", "street_id"))
+            holders: dict[int, list[int]] = {}
+            if nodes:
+                aq = Q(role="community", user__is_active=True)
+                aq &= Q(node_id__in=[n[0] for n in nodes]) if len(nodes) <= IN_LIMIT else Q(node__level=duty.who_value)
+                for node_id, uid in Assignment.objects.filter(aq).values_list("node_id", "user_id"):
+                    holders.setdefault(node_id, []).append(uid)
+            out += [_Subject(f"node:{i}", i, n, c, s, holders.get(i, [])) for i, n, c, s in nodes]
+        elif prefix == "group":
+            out += [_Subject(f"group:{i}", i, n, c, s, [o] if o else [])
+                    for i, n, c, s, o in qs.values_list("id", "name", "community_id", "street_id", "owner_id")]
     return out
 
 
@@ -220,6 +253,41 @@ def _activity_q(duty: Duty) -> Q:
     return q
 
 
+def _records(duty: Duty, prefix: str, start: dt.date, end: dt.date) -> tuple[QuerySet, str] | None:
+    """The records of the period that count to `duty`'s subjects of kind `prefix`, and the column naming the
+    subject; None when no record counts to them (they are behind whenever something is due).
+
+    The one definition of "done": `status_rows` groups these per subject, `behind_counts` in the database.
+    """
+    from fanzha.outreach.models import Activity, HomeVisit
+    from fanzha.risk.models import Sweep
+
+    level = duty.who_value or "community"
+    if duty.record == RecordKind.ACTIVITY:
+        activities = Activity.objects.filter(_activity_q(duty), held_on__range=(start, end))
+        if prefix == "vol":
+            vq = VolunteerPart.objects.filter(on__range=(start, end), activity__isnull=False)
+            return (vq.filter(activity__in=Activity.objects.filter(_activity_q(duty))) if _activity_q(duty) else vq,
+                    "volunteer_id")
+        column = {"user": "created_by_id", "unit": "unit_id", "node": f"{level}_id"}.get(prefix)
+        return (activities, column) if column else None
+    if duty.record == RecordKind.SWEEP:
+        if prefix == "user":
+            return Sweep.members.through.objects.filter(sweep__held_on__range=(start, end)), "user_id"
+        if prefix == "vol":
+            return VolunteerPart.objects.filter(on__range=(start, end), sweep__isnull=False), "volunteer_id"
+        return None
+    if duty.record == RecordKind.HOME_VISIT:
+        column = {"user": "recorded_by_id", "node": f"{level}_id"}.get(prefix)
+        return (HomeVisit.objects.filter(visited_on__range=(start, end)), column) if column else None
+    if duty.record == RecordKind.PUSH:
+        return (PushGroup.objects.filter(pushed_on__range=(start, end)), "group_id") if prefix == "group" else None
+    if duty.record == RecordKind.ENTRY:
+        column = {"unit": "unit_id", "node": "node_id", "user": "recorded_by_id"}.get(prefix)
+        return (DutyEntry.objects.filter(duty=duty, on__range=(start, end)), column) if column else None
+    return None
+
+
 def _grouped(qs, column: str, ids: list[int]) -> dict[int, int]:
     if len(ids) <= IN_LIMIT:
         qs = qs.filter(**{f"{column}__in": ids})
@@ -229,61 +297,39 @@ def _grouped(qs, column: str, ids: list[int]) -> dict[int, int]:
 
 
 def _counts(duty: Duty, subjects: list[_Subject], start: dt.date, end: dt.date) -> dict[str, int]:
-    """{subject key: records of the period} in one or two grouped queries."""
-    from fanzha.outreach.models import Activity, HomeVisit
-    from fanzha.risk.models import Sweep
-
-    if not subjects:
-        return {}
-    prefix = subjects[0].key.split(":")[0]
-    ids = [s.id for s in subjects if s.key.startswith(prefix)]
+    """{subject key: records of the period} in one grouped query per kind of subject."""
+    ids: dict[str, list[int]] = {}
+    for s in subjects:
+        ids.setdefault(s.key.split(":")[0], []).append(s.id)
     out: dict[str, int] = {}
+    for prefix, kind_ids in ids.items():
+        records = _records(duty, prefix, start, end)
+        if records is not None:
+            qs, column = records
+            out.update((f"{prefix}:{k}", n) for k, n in _grouped(qs, column, kind_ids).items())
+    return out
 
-    def put(pfx, counts):
-        for k, n in counts.items():
-            out[f"{pfx}:{k}"] = out.get(f"{pfx}:{k}", 0) + n
 
-    vol_ids = [s.id for s in subjects if s.key.startswith("vol:")]
-    if duty.record == RecordKind.ACTIVITY:
-        qs = Activity.objects.filter(_activity_q(duty), held_on__range=(start, end))
-        if prefix == "user":
-            put("user", _grouped(qs, "created_by_id", ids))
-        elif prefix == "unit":
-            put("unit", _grouped(qs, "unit_id", ids))
-        elif prefix == "node":
-            level = duty.who_value or "community"
-            put("node", _grouped(qs, f"{level}_id", ids))
-        if vol_ids:
-            vq = VolunteerPart.objects.filter(on__range=(start, end), activity__isnull=False)
-            vq = vq.filter(activity__in=Activity.objects.filter(_activity_q(duty))) if _activity_q(duty) else vq
-            put("vol", _grouped(vq, "volunteer_id", vol_ids))
-    elif duty.record == RecordKind.SWEEP:
-        through = Sweep.members.through
-        if prefix == "user":
-            qs = through.objects.filter(sweep__held_on__range=(start, end))
-            put("user", _grouped(qs, "user_id", ids))
-        if vol_ids:
-            put("vol", _grouped(VolunteerPart.objects.filter(on__range=(start, end), sweep__isnull=False),
-                                "volunteer_id", vol_ids))
-    elif duty.record == RecordKind.HOME_VISIT:
-        if prefix == "user":
-            put("user", _grouped(HomeVisit.objects.filter(visited_on__range=(start, end)), "recorded_by_id", ids))
-        elif prefix == "node":
-            put("node", _grouped(HomeVisit.objects.filter(visited_on__range=(start, end)),
-                                 f"{duty.who_value or 'community'}_id", ids))
-    elif duty.record == RecordKind.PUSH:
-        if prefix == "group":
-            put("group", _grouped(PushGroup.objects.filter(pushed_on__range=(start, end)), "group_id", ids))
-    elif duty.record == RecordKind.ENTRY:
-        qs = DutyEntry.objects.filter(duty=duty, on__range=(start, end))
-        if prefix == "unit":
-            put("unit", _grouped(qs, "unit_id", ids))
-        elif prefix == "node":
-            put("node", _grouped(qs, "node_id", ids))
-        elif prefix == "user":
-            put("user", _grouped(qs, "recorded_by_id", ids))
-        elif prefix == "group":
-            put("group", {})
+def _answerable(user, duties: list[Duty]) -> list[Duty]:
+    """The duties `user` can answer for at all (a role they hold; liaison for units; the community role for
+    nodes; a group they own), so their own rows are not looked for duty by duty. A filter before
+    `_subject_sets(answered_by=user)`, which stays the exact test."""
+    from fanzha.core.scoping import scope_of
+
+    scope = scope_of(user)
+    roles = set(scope.roles) if not scope.everything else \
+        set(Assignment.objects.filter(user_id=user.id).values_list("role", flat=True))
+    needs = {Who.UNIT: "liaison", Who.LEVEL: "community"}
+    owns_group = None
+    out = []
+    for d in duties:
+        if d.who == Who.GROUP:
+            if owns_group is None:
+                owns_group = WechatGroup.objects.filter(owner_id=user.id).exists()
+            if owns_group:
+                out.append(d)
+        elif (d.who_value if d.who == Who.ROLE else needs.get(d.who)) in roles:
+            out.append(d)
     return out
 
 
@@ -292,17 +338,22 @@ def active_duties() -> list[Duty]:
 
 
 def status_rows(*, scope=None, community_id: int | None = None, today: dt.date | None = None,
-                duties: list[Duty] | None = None, names: bool = True) -> list[Row]:
+                duties: list[Duty] | None = None, names: bool = True, answered_by=None) -> list[Row]:
     """Every subject's done vs due for the current period of each active duty, within `scope`
-    (a `fanzha.core.scoping.Scope`; None: everywhere) and optionally one community."""
+    (a `fanzha.core.scoping.Scope`; None: everywhere) and optionally one community; with `answered_by`,
+    only the subjects that user answers for (a superset of `own_rows`' for that user, found without
+    listing the others)."""
     today = today or timezone.localdate()
     rows: list[Row] = []
     cache: dict[tuple[str, str], list[_Subject]] = {}
-    for duty in duties if duties is not None else active_duties():
+    duties = duties if duties is not None else active_duties()
+    if answered_by is not None:
+        duties = _answerable(answered_by, duties)
+    for duty in duties:
         start, end = period_of(duty.rhythm, today)
         who = (duty.who, duty.who_value)
         if who not in cache:  # duties of the same people share one subjects query
-            cache[who] = _subjects(duty, scope, community_id)
+            cache[who] = _subjects(duty, scope, community_id, answered_by=answered_by)
         subjects = cache[who]
         counts = _counts(duty, subjects, start, end)
         rows.extend(Row(duty, s.key, s.name, s.community_id, s.street_id, counts.get(s.key, 0), start, end, today,
@@ -331,12 +382,50 @@ def summary(rows: list[Row]) -> dict:
     return {"total": len(rows), "behind": behind, "on_track": len(rows) - behind}
 
 
+def behind_counts(*, scope=None, community_id: int | None = None, today: dt.date | None = None,
+                  duties: list[Duty] | None = None) -> dict:
+    """`summary(status_rows(...))` for the same arguments, counted in the database without listing the rows.
+
+    Per duty and kind of subject: 1. how many subjects there are (`_subject_sets`, shared by duties of the
+    same people); 2. how many of them have at least the due number of the period's records (`_records`
+    grouped per subject, kept by HAVING, counted). Behind is the difference: a subject with no record
+    at all is behind just as in `status_rows`, where it counts 0 done.
+    """
+    today = today or timezone.localdate()
+    total = on_track = 0
+    sizes: dict[tuple[str, str, str], int] = {}
+    for duty in duties if duties is not None else active_duties():
+        start, end = period_of(duty.rhythm, today)
+        for prefix, qs in _subject_sets(duty, scope, community_id):
+            ids = qs.order_by().values(SUBJECT_ID[prefix])
+            size_key = (duty.who, duty.who_value, prefix)
+            if size_key not in sizes:  # a person with several assignments of the role is one subject
+                sizes[size_key] = (ids.distinct() if prefix == "user" else ids).count()
+            n = sizes[size_key]
+            total += n
+            records = _records(duty, prefix, start, end)
+            if duty.count <= 0:
+                on_track += n  # nothing due: nobody is behind
+            elif n and records is not None:
+                rqs, column = records
+                on_track += (rqs.filter(**{f"{column}__in": ids}).order_by().values(column)
+                             .annotate(n=Count("id")).filter(n__gte=duty.count).count())
+    return {"total": total, "behind": total - on_track, "on_track": on_track}
+
+
 def home_panel(user, *, today: dt.date | None = None) -> dict:
-    """What the home page's duties panel shows: the user's own duties and, for wider roles, how many are behind."""
+    """What the home page's duties panel shows: the user's own duties and how many in their area are behind.
+
+    Shown on every view of the home page, so it lists only the user's own rows (`answered_by`) and counts
+    the area's in the database (`behind_counts`): a county has about 12,000 rows. The same definitions as
+    the duties page, so its "behind" figure is the page's.
+    """
     from fanzha.core.scoping import scope_of
 
-    rows = status_rows(scope=scope_of(user), today=today)
-    mine = own_rows(user, rows)
-    worst = ranked_behind(rows)
-    return {"mine": mine, "mine_behind": [r for r in mine if r.behind], "behind_count": len(worst),
-            "worst": worst[:5], "total": len(rows)}
+    today = today or timezone.localdate()
+    scope = scope_of(user)
+    duties = active_duties()
+    mine = own_rows(user, status_rows(scope=scope, today=today, duties=duties, names=False, answered_by=user))
+    counts = behind_counts(scope=scope, today=today, duties=duties)
+    return {"mine": mine, "mine_behind": [r for r in mine if r.behind], "behind_count": counts["behind"],
+            "total": counts["total"]}
