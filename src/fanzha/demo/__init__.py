@@ -10,7 +10,8 @@ Everything is fictitious. One module per app builds that app's part:
   and `load_county(county, stdout)` for the county data set, registered in
   `LOADERS` in the order they must run.
 
-`load_street()` and `load_county()` run the whole thing. The demo writes in
+`load_street()` and `load_county()` run the whole thing; `load_city()` builds
+the city's org data only (`city`: twenty counties in their own transactions). The demo writes in
 bulk, beside the services, so it ends by doing what the services would have
 done after each write (`refresh`): the head counts of every node are counted
 again.
@@ -58,6 +59,14 @@ def load_county(*, stdout=None, **sizes) -> dict:
         module.load_county(county, stdout=stdout)
     refresh(county)
     return counts
+
+
+def load_city(*, stdout=None, **sizes) -> dict:
+    """Build the city-scale data set (`fanzha.demo.city.build_city`, org data only: twenty counties'
+    worth of residents, each county counted in its own transaction); return the row counts."""
+    from fanzha.demo.city import build_city
+
+    return build_city(stdout=stdout, **sizes)
 
 
 def refresh(root) -> None:

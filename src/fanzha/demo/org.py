@@ -268,8 +268,12 @@ def _exact_sizes(people: People, households: int, total: int) -> list[int]:
 
 def build_county(*, seed: int = 2026, stdout=None, streets: int = 10, communities_per_street: int = 15,
                  grids_per_community: int = 10, groups_per_grid: int = 10, households_per_group: int = 10,
-                 residents_per_household: int = 3, units: int = 3000, staff_per_unit: int = 20) -> dict:
-    """Build the county-scale data set under county node BENCH-K; return the row counts.
+                 residents_per_household: int = 3, units: int = 3000, staff_per_unit: int = 20,
+                 code: str = BENCH_COUNTY_CODE, name: str = "东江县", people: People | None = None) -> dict:
+    """Build the county-scale data set under county node `code` (BENCH-K); return the row counts.
+
+    `people` (with its random generator) is passed when several counties are built into one database
+    (`build_city`): one People hands out distinct ID numbers across all of them.
 
     1. The whole tree, level by level (a few bulk inserts per level).
     2. Street by street: households group by group (sizes vary like the demo
@@ -283,14 +287,15 @@ def build_county(*, seed: int = 2026, stdout=None, streets: int = 10, communitie
        head counts (`recount_grids`).
     All in one transaction: a failed build leaves nothing behind.
     """
-    rng = random.Random(seed)
-    people = People(rng, local_regions=BENCH_LOCAL_REGIONS, seq_base=400, seq_span=600)
+    if people is None:
+        people = People(random.Random(seed), local_regions=BENCH_LOCAL_REGIONS, seq_base=400, seq_span=600)
+    rng = people.rng
     writer = Writer()
     counts = {"streets": 0, "communities": 0, "grids": 0, "groups": 0, "units": 0}
     with transaction.atomic():
-        county = create_nodes(Level.COUNTY, [(None, BENCH_COUNTY_CODE, "东江县", 0)])[0]
+        county = create_nodes(Level.COUNTY, [(None, code, name, 0)])[0]
         street_nodes = create_nodes(Level.STREET, [
-            (county, f"{BENCH_COUNTY_CODE}-S{s:02d}",
+            (county, f"{code}-S{s:02d}",
              BENCH_STREETS[s - 1] if s <= len(BENCH_STREETS) else f"第{cn_number(s)}街道", s)
             for s in range(1, streets + 1)])
         rows = []

@@ -2,7 +2,8 @@
 
 1. Apply migrations to the database under FANZHA_HOME (SQLite by default).
 2. Load the demo street once (skipped when it is already there); with
-   `--scale county` also the county-scale data set.
+   `--scale county` also the county-scale data set, with `--scale city` the
+   city's 20 counties (their org data: tree, residents, units, staff).
 3. Print the demo logins (password `demo`, demo only).
 4. Serve on 127.0.0.1:PORT with waitress, static files through WhiteNoise.
 """
@@ -26,8 +27,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--port", type=int, default=8000, help="port to serve on (default 8000)")
         parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-        parser.add_argument("--scale", choices=["street", "county"], default="street",
-                            help="street: the demo street; county: also build the county-scale data set")
+        parser.add_argument("--scale", choices=["street", "county", "city"], default="street",
+                            help="street: the demo street; county: also build the county-scale data set; "
+                                 "city: also build the city's 20 counties of residents (org data only; "
+                                 "meant for PostgreSQL)")
         parser.add_argument("--no-serve", action="store_true", help="prepare the data and print the logins, then exit")
         parser.add_argument("--threads", type=int, default=8, help="waitress worker threads")
         parser.add_argument("--alerts", action="store_true",
@@ -61,6 +64,16 @@ class Command(BaseCommand):
             out.write("fanzha: building the county-scale data set ...")
             counts = demo.load_county(stdout=out)
             out.write(f"fanzha: county built in {time.monotonic() - started:.1f} s: {counts}")
+        if scale == "city":
+            from fanzha.demo.city import city_county_code
+
+            if Node.objects.filter(code__in=[city_county_code(0), city_county_code(1)]).exists():
+                out.write("fanzha: the city (or the county, whose code its first county shares) is already here")
+            else:
+                started = time.monotonic()
+                out.write("fanzha: building the city-scale data set (3,000,000 residents) ...")
+                counts = demo.load_city(stdout=out)
+                out.write(f"fanzha: city built in {time.monotonic() - started:.1f} s: {counts}")
         self.print_logins(host, port)
         if no_serve:
             return
