@@ -528,14 +528,15 @@ def media_root() -> Path:
     return Path(settings.MEDIA_ROOT)
 
 
-def write_new(data: bytes, extension: str, *, when: dt.date | None = None, folder: str = EVIDENCE_DIR) -> str:
-    """Write bytes under a fresh random name; return the path relative to MEDIA_ROOT."""
+def write_new(data: bytes, extension: str, *, when: dt.date | None = None, folder: str = EVIDENCE_DIR,
+              prefix: str = "") -> str:
+    """Write bytes under a fresh random name (after `prefix`); return the path relative to MEDIA_ROOT."""
     when = when or timezone.localdate()
     rel_dir = f"{folder}/{when:%Y}/{when:%m}"
     folder = media_root() / rel_dir
     folder.mkdir(parents=True, exist_ok=True)
     while True:
-        rel = f"{rel_dir}/{secrets.token_urlsafe(18)}.{extension}"
+        rel = f"{rel_dir}/{prefix}{secrets.token_urlsafe(18)}.{extension}"
         try:
             fd = os.open(media_root() / rel, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640)
         except FileExistsError:  # pragma: no cover - 144 random bits

@@ -15,7 +15,11 @@ time) on that day, so the day's work is in them; a worker that was down
 catches up for CATCH_UP_DAYS days. Each report is one `PeriodicReport` row:
 rows are inserted idempotently (unique kind, node and date), then claimed
 one at a time with a conditional UPDATE whose row count tells whether this
-worker got it, so two workers never make the same report. A pass stops
+worker got it, so two workers never make the same report. A worker killed
+while making one leaves its claim, which is taken again once older than
+STALE_AFTER; the files it wrote are named after the row and removed by the
+next attempt, and only the worker still holding the claim saves the row
+(`make_report`), so a report is stored once. A pass stops
 after `budget_seconds`, so report making never holds up the rest of the
 worker loop for long; the next pass continues.
 """
@@ -110,26 +114,65 @@ def claim(report_id: int, now: dt.datetime) -> bool:
         status=ReportStatus.RUNNING, claimed_at=now, attempts=F("attempts") + 1) == 1
 
 
-def make_report(report: PeriodicReport) -> PeriodicReport:
-    """Build both files of one report row and store them; the row is marked done."""
+def _file_prefix(report: PeriodicReport) -> str:
+    """Stored files of a report are named after its row, so what an attempt killed half-way wrote can be found."""
+    return f"r{report.pk}-"
+
+
+def _remove_strays(report: PeriodicReport) -> None:
+    """Remove the files named after `report` that its row does not name (and their PDF copies and print locks):
+    what an attempt killed between writing its files and saving the row left, whole or half-written."""
+    kept = PeriodicReport.objects.filter(pk=report.pk).values_list("xlsx_file", "docx_file").first() or ()
+    kept_stems = {f.rsplit("/", 1)[-1].split(".", 1)[0] for f in kept if f}
+    folder = ev.media_root() / f"{REPORTS_DIR}/{report.report_date:%Y}/{report.report_date:%m}"
+    if not folder.is_dir():
+        return
+    for path in folder.glob(f"{_file_prefix(report)}*"):
+        if path.name.split(".", 1)[0] not in kept_stems:
+            path.unlink(missing_ok=True)
+
+
+def make_report(report: PeriodicReport, *, claimed_at: dt.datetime | None = None) -> PeriodicReport | None:
+    """Build both files of one report row and store them; the row is marked done.
+
+    1. Remove what an earlier attempt at this row left behind (`_remove_strays`): a worker killed (kill -9,
+       power cut) after writing a file and before saving the row leaves files no row names.
+    2. Build the report and write its .xlsx and .docx under fresh names that start with the row's id.
+    3. Save the row as done. With `claimed_at` (the worker's claim), only while this worker still holds the
+       claim: a claim that went stale may have been taken over, and the taker's files are the report; then
+       this attempt's files are removed and None returned.
+    4. Remove the files the row named before (a report made again replaces its copy, the PDF with it).
+    """
+    _remove_strays(report)
     node = report.node
     if report.kind == ReportKind.SEMIMONTHLY:
         data = reports.semimonthly_data(reports.SYSTEM, node, report.report_date)
     else:
         data = reports.unit_monthly_data(reports.SYSTEM, node=node, report_date=report.report_date)
     old = (report.xlsx_file, report.docx_file)
-    xlsx = ev.write_new(reports.to_xlsx(data), "xlsx", when=report.report_date, folder=REPORTS_DIR)
+    write = dict(when=report.report_date, folder=REPORTS_DIR, prefix=_file_prefix(report))
+    xlsx = ev.write_new(reports.to_xlsx(data), "xlsx", **write)
     try:
-        docx = ev.write_new(reports.to_docx(data), "docx", when=report.report_date, folder=REPORTS_DIR)
+        docx = ev.write_new(reports.to_docx(data), "docx", **write)
     except BaseException:
         ev.remove_quietly(xlsx)
         raise
-    report.xlsx_file, report.docx_file = xlsx, docx
-    report.figures = data["figures"]
-    report.status = ReportStatus.DONE
-    report.generated_at = timezone.now()
-    report.error = ""
-    report.save(update_fields=["xlsx_file", "docx_file", "figures", "status", "generated_at", "error"])
+    done = dict(xlsx_file=xlsx, docx_file=docx, figures=data["figures"], status=ReportStatus.DONE,
+                generated_at=timezone.now(), error="")
+    try:
+        rows = PeriodicReport.objects.filter(pk=report.pk)
+        if claimed_at is not None:
+            rows = rows.filter(status=ReportStatus.RUNNING, claimed_at=claimed_at)
+        saved = rows.update(**done) == 1
+    except BaseException:
+        ev.remove_quietly(xlsx, docx)
+        raise
+    if not saved:
+        logger.warning("periodic report %s was taken over by another worker; this attempt's files removed", report.pk)
+        ev.remove_quietly(xlsx, docx)
+        return None
+    for name, value in done.items():
+        setattr(report, name, value)
     ev.remove_quietly(*old, pdf_of(old[1]))
     return report
 
@@ -249,11 +292,12 @@ def generate_due_reports(now: dt.datetime | None = None, *, budget_seconds: floa
         if not claim(report.id, now):
             continue
         try:
-            make_report(report)
-            made += 1
+            if make_report(report, claimed_at=now):
+                made += 1
         except Exception as e:  # noqa: BLE001 - one bad report must not stop the others
             logger.exception("periodic report %s failed", report.pk)
-            PeriodicReport.objects.filter(pk=report.pk).update(status=ReportStatus.FAILED, error=str(e)[:2000])
+            PeriodicReport.objects.filter(pk=report.pk, status=ReportStatus.RUNNING, claimed_at=now).update(
+                status=ReportStatus.FAILED, error=str(e)[:2000])
     return made
 
 

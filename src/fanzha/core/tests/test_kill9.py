@@ -138,3 +138,139 @@ def test_a_worker_killed_during_an_escalation_sweep_escalates_every_alert_once(s
     assert state["twice"] == 0, state
     # Escalations to a community are told to its community users; whoever was told, was told of each alert once.
     assert state["notified"] and all(n == ALERTS for n in state["notified"]), state
+
+
+# --- a worker killed while it makes the periodic reports ---------------------------------------------
+
+COMMUNITIES = 6  # besides S-C1: with K and S, 2 + 1 + COMMUNITIES semimonthly reports are due on REPORT_NOW
+REPORT_NOW = "2026-11-13T17:00:00+08:00"  # the 13th after the report hour: the semimonthly reports are due
+REPORT_COUNT = 3 + COMMUNITIES
+
+# The state of the reports: every row, how many notifications and how many were sent twice.
+REPORT_STATE = """
+import json
+from django.db.models import Count
+from fanzha.alerts.models import Notification
+from fanzha.outreach.models import PeriodicReport
+rows = list(PeriodicReport.objects.values("kind", "node__code", "report_date", "status", "attempts", "xlsx_file",
+                                          "docx_file"))
+twice = (Notification.objects.values("user_id", "kind", "text", "alert_id").annotate(n=Count("id"))
+         .filter(n__gt=1).count())
+print(json.dumps({"rows": rows, "notifications": Notification.objects.count(), "twice": twice}, default=str))
+"""
+
+MORE_COMMUNITIES = f"""
+from fanzha.org import services
+from fanzha.org.models import Level, Node
+s = Node.objects.get(code="S")
+for i in range(2, {COMMUNITIES} + 2):
+    services.node_create(parent=s, level=Level.COMMUNITY, code=f"S-C{{i}}", name=f"测试{{i}}社区")
+""" + REPORT_STATE
+
+# The worker's report job (`outreach.jobs.run_due`, one of the periodic jobs `fanzha worker` runs on every pass;
+# the others, PDF copies included, are left out to keep this quick) on the report day's evening, REPORT_NOW plus
+# some minutes: passes repeated until it has nothing left to do.
+PASSES = f"""
+import datetime as dt
+from fanzha.outreach.jobs import run_due
+from fanzha.outreach.models import PeriodicReport
+def passes(minutes):
+    now = dt.datetime.fromisoformat("{REPORT_NOW}") + dt.timedelta(minutes=minutes)
+    while run_due(now):
+        pass
+"""
+FIRST_RUN = PASSES + "passes(0)\n"
+# Restarted a minute later, then past STALE_AFTER (30 min), then once more (nothing left to do).
+RESTART = PASSES + """
+passes(1)
+print(sorted(PeriodicReport.objects.filter(status="running").values_list("id", flat=True)))
+passes(31)
+passes(32)
+""" + REPORT_STATE
+
+
+def _db_rows(site, sql: str) -> list[tuple]:
+    """Read the site's database from this process, cheaply enough to poll a running worker."""
+    if site.pg:
+        import psycopg
+
+        with psycopg.connect(site.env["DATABASE_URL"], autocommit=True) as conn:
+            return conn.execute(sql).fetchall()
+    import sqlite3
+
+    conn = sqlite3.connect(f"file:{site.home / 'fanzha.sqlite3'}?mode=ro", uri=True, timeout=5)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
+
+
+def _running(site) -> list[int]:
+    return sorted(r[0] for r in _db_rows(site, "SELECT id FROM outreach_periodicreport WHERE status = 'running'"))
+
+
+def _report_files(site) -> set[str]:
+    """Every file under the reports folder, relative to MEDIA_ROOT."""
+    media = site.home / "media"
+    folder = media / "outreach" / "reports"
+    return {str(p.relative_to(media)) for p in folder.rglob("*") if p.is_file()} if folder.exists() else set()
+
+
+def _unstored(site) -> set[str]:
+    """Report files no done row names: being written (or left behind)."""
+    stored = {f for row in _db_rows(site, "SELECT xlsx_file, docx_file FROM outreach_periodicreport "
+                                          "WHERE status = 'done'") for f in row if f}
+    return _report_files(site) - stored
+
+
+# Each run of the worker is killed at the first sight of one of these moments of making a report.
+KILL_POINTS = {
+    "claimed": lambda site: bool(_running(site)),
+    "xlsx written": lambda site: any(f.endswith(".xlsx") for f in _unstored(site)),
+    "docx written": lambda site: any(f.endswith(".docx") for f in _unstored(site)),
+}
+
+
+def test_a_worker_killed_while_making_reports_leaves_each_report_made_once(site):
+    """kill -9 the worker while it makes the reports of a report day (once just after it claims one, once after a
+    report's .xlsx is written, once after its .docx is written); the killed claims are not taken again until they
+    are stale, then the next pass makes them: one done row per report, its two files readable, no stray or
+    partial file left in the reports folder, nobody notified twice."""
+    import json
+
+    import docx
+    import openpyxl
+
+    before = json.loads(site.run(code=MORE_COMMUNITIES).stdout.strip().splitlines()[-1])
+    for name, reached in KILL_POINTS.items():
+        proc = subprocess.Popen([sys.executable, "-m", "fanzha", "shell", "-v", "0", "-c", FIRST_RUN],
+                                env=site.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 60
+        while not reached(site):
+            assert proc.poll() is None, f"the worker ended before '{name}': {proc.stderr.read()}"
+            assert time.monotonic() < deadline, f"'{name}' not reached"
+            time.sleep(0.002)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+    killed = _running(site)
+    assert killed, "no kill left a report claimed"
+
+    *_, still_running, last = site.run(code=RESTART).stdout.strip().splitlines()
+    # Restarted at once, the claims younger than STALE_AFTER were left alone (their worker may be alive).
+    assert json.loads(still_running) == killed
+    state = json.loads(last)
+    rows = [r for r in state["rows"] if r not in before["rows"]]
+    assert len(rows) == len(state["rows"]) - len(before["rows"]) == REPORT_COUNT, state["rows"]
+    assert {(r["kind"], r["report_date"]) for r in rows} == {("semimonthly", "2026-11-13")}, rows
+    assert len({r["node__code"] for r in rows}) == REPORT_COUNT, rows
+    assert {r["status"] for r in state["rows"]} == {"done"}, rows
+    stored = {f for r in state["rows"] for f in (r["xlsx_file"], r["docx_file"])}
+    assert len(stored) == 2 * len(state["rows"]) and all(stored), rows
+    pdfs = {f.rsplit(".", 1)[0] + ".pdf" for f in stored if f.endswith(".docx")}  # the documented PDF copies
+    assert stored <= _report_files(site) <= stored | pdfs, \
+        "stray or partial files left: " + ", ".join(sorted(_report_files(site) - stored - pdfs))
+    media = site.home / "media"
+    for r in rows:
+        assert openpyxl.load_workbook(media / r["xlsx_file"]).worksheets[0]["A1"].value
+        assert any(p.text for p in docx.Document(media / r["docx_file"]).paragraphs)
+    assert state["twice"] == 0 and state["notifications"] == before["notifications"], state
