@@ -100,6 +100,31 @@ def percentile(sorted_values: list[float], p: float) -> float:
     return sorted_values[k]
 
 
+def timings(fn, items) -> tuple[list[float], list[float]]:
+    """Sorted wall-clock and CPU (this thread) milliseconds of `fn(item)`, one call per item.
+
+    CPU time leaves out waiting for a core, which on a shared 2-core machine
+    can dwarf the work itself; SQLite runs in this thread, so it is counted,
+    PostgreSQL's own work is not. Benchmarks print both.
+    """
+    wall, cpu = [], []
+    for item in items:
+        c0, t0 = time.thread_time_ns(), time.perf_counter_ns()
+        fn(item)
+        wall.append((time.perf_counter_ns() - t0) / 1e6)
+        cpu.append((time.thread_time_ns() - c0) / 1e6)
+    return sorted(wall), sorted(cpu)
+
+
+def time_runs(fn, *, runs: int, warm: int = 0) -> dict:
+    """`fn()` run `warm` times untimed, then `runs` times: wall p50, p95 and max, CPU p50 and p95, in ms."""
+    for _ in range(warm):
+        fn()
+    wall, cpu = timings(lambda _i: fn(), range(runs))
+    return {"p50": percentile(wall, 50), "p95": percentile(wall, 95), "max": wall[-1],
+            "cpu50": percentile(cpu, 50), "cpu95": percentile(cpu, 95)}
+
+
 def verdict(value: float, target: float) -> str:
     ratio = value / target
     return f"ratio {ratio:5.2f}  {'OK' if ratio <= 1 else 'OVER TARGET'}"

@@ -24,7 +24,7 @@ import platform
 import sys
 import time
 
-from _common import engine, percentile
+from _common import engine, time_runs
 from _outreach import county_with_outreach
 from _pages import bench_user, time_get
 
@@ -33,17 +33,7 @@ TARGET_MS = 150
 
 def timed(fn, *, runs: int, warm: int = 1) -> dict:
     """Wall and CPU time of this thread (SQLite runs in it; PostgreSQL's own work is not in the CPU figure)."""
-    for _ in range(warm):
-        fn()
-    times, cpu = [], []
-    for _ in range(runs):
-        c0, t0 = time.thread_time(), time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t0) * 1000)
-        cpu.append((time.thread_time() - c0) * 1000)
-    times.sort()
-    cpu.sort()
-    return {"p50": percentile(times, 50), "p95": percentile(times, 95), "max": times[-1], "cpu95": percentile(cpu, 95)}
+    return time_runs(fn, runs=runs, warm=warm)
 
 
 def line(label: str, t: dict, *, target: float | None = None, floor: float | None = None) -> None:

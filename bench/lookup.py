@@ -20,7 +20,6 @@ from __future__ import annotations
 import os
 import random
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -60,21 +59,6 @@ def sample(county, n: int, rng: random.Random) -> list[tuple[int, str, str]]:
         for r in qs.filter(id__in=ids).exclude(phone_hash="").only("id", "phone_enc", "id_number_enc"):
             out.setdefault(r.id, (r.id, r.phone, r.id_number))
     return list(out.values())[:n]
-
-
-def timed(fn, items) -> tuple[list[float], list[float]]:
-    """Sorted wall-clock and CPU (this thread) milliseconds per call.
-
-    CPU time leaves out waiting for a core, which on a shared 2-core machine
-    can dwarf the work itself; both are printed, the target applies to wall.
-    """
-    wall, cpu = [], []
-    for item in items:
-        c0, t0 = time.thread_time_ns(), time.perf_counter_ns()
-        fn(item)
-        wall.append((time.perf_counter_ns() - t0) / 1e6)
-        cpu.append((time.thread_time_ns() - c0) / 1e6)
-    return sorted(wall), sorted(cpu)
 
 
 def report(label: str, times: tuple[list[float], list[float]], target: float | None = TARGET_MS) -> float:
@@ -146,10 +130,10 @@ def main() -> int:
             assert cur.fetchall()
 
     for fn in (by_phone, by_id, by_tail, raw_phone, raw_id):  # warm the page cache and code paths
-        timed(fn, warm)
-    phone_ms, id_ms = timed(by_phone, people), timed(by_id, people)
-    tail_ms = timed(by_tail, people[:500])
-    raw_phone_ms, raw_id_ms = timed(raw_phone, people), timed(raw_id, people)
+        _common.timings(fn, warm)
+    phone_ms, id_ms = _common.timings(by_phone, people), _common.timings(by_id, people)
+    tail_ms = _common.timings(by_tail, people[:500])
+    raw_phone_ms, raw_id_ms = _common.timings(raw_phone, people), _common.timings(raw_id, people)
     worst = max(report("resident_search by phone", phone_ms), report("resident_search by ID number", id_ms))
     tail_p99 = report("search by last four digits", tail_ms, TAIL_TARGET_MS)
     report("floor: hash query, phone", raw_phone_ms, None)

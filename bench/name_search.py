@@ -45,16 +45,6 @@ def typed(name: str) -> dict[str, str]:
             "initials": initials, "initials (2)": initials[:2]}
 
 
-def timed(fn, items) -> tuple[list[float], list[float]]:
-    wall, cpu = [], []
-    for item in items:
-        c0, t0 = time.thread_time_ns(), time.perf_counter_ns()
-        fn(item)
-        wall.append((time.perf_counter_ns() - t0) / 1e6)
-        cpu.append((time.thread_time_ns() - c0) / 1e6)
-    return sorted(wall), sorted(cpu)
-
-
 def line(label: str, times, target: float | None = TARGET_MS) -> float:
     wall, cpu = times
     p50, p95 = _common.percentile(wall, 50), _common.percentile(wall, 95)
@@ -125,18 +115,18 @@ def main() -> int:
         assert list(page.object_list)
 
     for kind in KINDS:  # warm the caches and code paths
-        timed(search, searches[kind][:20])
+        _common.timings(search, searches[kind][:20])
     worst = 0.0
     everything = ([], [])
     for kind in KINDS:
-        wall, cpu = timed(search, searches[kind])
+        wall, cpu = _common.timings(search, searches[kind])
         everything[0].extend(wall)
         everything[1].extend(cpu)
         worst = max(worst, line(f"search by {kind}", (wall, cpu)))
     everything = (sorted(everything[0]), sorted(everything[1]))
     overall = line("all searches", everything)
-    line("floor: bare name-prefix query, 50 ids", timed(floor, searches["full name"]), None)
-    line("before: name LIKE '%x%', full names", timed(old_contains, searches["full name"][:50]), None)
+    line("floor: bare name-prefix query, 50 ids", _common.timings(floor, searches["full name"]), None)
+    line("before: name LIKE '%x%', full names", _common.timings(old_contains, searches["full name"][:50]), None)
     page_sample = [searches[k][i] for i in range(10) for k in KINDS]
     c = Client()
     c.force_login(user)
@@ -146,8 +136,8 @@ def main() -> int:
         assert r.status_code == 200
 
     page("王")
-    line("resident list page, search by name", timed(page, page_sample), None)
-    line("floor: resident list page, no search", timed(lambda _q: page(""), page_sample[:20]), None)
+    line("resident list page, search by name", _common.timings(page, page_sample), None)
+    line("floor: resident list page, no search", _common.timings(lambda _q: page(""), page_sample[:20]), None)
 
     print("  query plans (county office, first page):")
     for label, q in (("surname", "王"), ("full name", searches["full name"][0]), ("initials", "wj")):

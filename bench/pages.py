@@ -21,7 +21,7 @@ import sys
 import random
 import time
 
-from _common import engine, percentile
+from _common import engine, time_runs
 from _outreach import county_with_outreach
 from _pages import bench_user, report, time_get
 
@@ -60,21 +60,6 @@ def add_alerts(county):
     with connection.cursor() as cur:
         cur.execute("ANALYZE alerts_alert")
     return sender
-
-
-def time_call(fn, *, runs: int = 20, warm: int = 2) -> dict:
-    for _ in range(warm):
-        fn()
-    times, cpu = [], []
-    for _ in range(runs):
-        c0, t0 = time.thread_time(), time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t0) * 1000)
-        cpu.append((time.thread_time() - c0) * 1000)
-    times.sort()
-    cpu.sort()
-    return {"p50": percentile(times, 50), "p95": percentile(times, 95), "max": times[-1],
-            "cpu50": percentile(cpu, 50), "cpu95": percentile(cpu, 95)}
 
 
 def unlimited_number_searches() -> None:
@@ -122,7 +107,7 @@ def main() -> None:
         for label, user, root in (("county office", office, county), ("street leader", leader, street),
                                   ("grid worker", worker, grid)):
             u = User.objects.get(pk=user.pk)  # one user object: its scope is computed once, as per request
-            report(f"campaign tiles alone, {label}", time_call(lambda u=u, root=root: campaign(u, [root])), TARGET_MS)
+            report(f"campaign tiles alone, {label}", time_runs(lambda u=u, root=root: campaign(u, [root]), runs=20, warm=2), TARGET_MS)
             c = Client()
             c.force_login(user)
             report(f"home page, {label}", time_get(c, "/"), TARGET_MS)
