@@ -21,6 +21,40 @@ from fanzha.org import services
 from fanzha.org.models import Level, Role
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix) -> None:
+    """The test database on PostgreSQL does not wait for its WAL to reach the disk at each commit
+    (synchronous_commit=off, a per-session setting): the database is thrown away after the run, and
+    the migrations and the flushes between transactional tests are a commit each."""
+    from django.db import connections
+
+    for alias in connections:
+        conn = connections[alias]
+        if conn.vendor == "postgresql":
+            options = conn.settings_dict.setdefault("OPTIONS", {})
+            options["options"] = (options.get("options", "") + " -c synchronous_commit=off").strip()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _flush_by_delete_on_postgresql():
+    """Between transactional tests (browser, races) PostgreSQL is emptied with DELETE instead of
+    TRUNCATE: TRUNCATE of the 100-odd tables makes new files for each and took 1.5–7 s per test,
+    DELETE of the few rows a test wrote takes tens of milliseconds. The foreign keys Django makes
+    are deferrable, so one transaction deletes in any order. (SQLite's flush is DELETE already.)"""
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    truncate = DatabaseOperations.sql_flush
+
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        if not tables or reset_sequences:
+            return truncate(self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
+        return ["SET CONSTRAINTS ALL DEFERRED"] + [f"DELETE FROM {self.quote_name(t)}" for t in tables]
+
+    DatabaseOperations.sql_flush = sql_flush
+    yield
+    DatabaseOperations.sql_flush = truncate
+
+
 @pytest.fixture(autouse=True)
 def _fast_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

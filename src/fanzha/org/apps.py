@@ -11,5 +11,5 @@ class OrgConfig(AppConfig):
         import fanzha.org.counts  # noqa: F401  (a new node's head-count row, on post_save)
         from fanzha.org.roles import sync_role_groups
 
-        # Every app's post_migrate: permissions of apps after org exist only later.
+        # Sent for every app: the handler acts on the last one, when every app's permissions exist.
         post_migrate.connect(sync_role_groups, dispatch_uid="fanzha-sync-role-groups")

@@ -36,8 +36,16 @@ def _qualified(code: str) -> tuple[str, str]:
     return (app or "org", name)
 
 
-def sync_role_groups(**kwargs) -> None:
+def sync_role_groups(app_config=None, **kwargs) -> None:
+    """Bring the role groups in line with ROLE_PERMISSIONS: once per migrate or flush, on the last
+    app's post_migrate (every app's permissions exist by then)."""
+    from django.apps import apps
     from django.contrib.auth.models import Group, Permission
+
+    if app_config is not None:
+        with_models = [c for c in apps.get_app_configs() if c.models_module is not None]
+        if with_models and app_config is not with_models[-1]:
+            return
 
     wanted = {_qualified(c) for codes in ROLE_PERMISSIONS.values() for c in codes}
     perms = {
