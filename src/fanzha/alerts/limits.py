@@ -43,6 +43,14 @@ class LimitBook:
                 for street_id, grade, sign, contact, onsite in cur.fetchall():
                     self.by_key[(street_id, grade)] = Limits(sign, contact, onsite)
 
+    @classmethod
+    def from_rows(cls, rows) -> LimitBook:
+        """A book of rows (street id, grade, sign, contact, onsite minutes) read elsewhere (see RuleBook.from_rows)."""
+        book = cls(())
+        for street_id, grade, sign, contact, onsite in rows:
+            book.by_key[(street_id, grade)] = Limits(sign, contact, onsite)
+        return book
+
     def get(self, street_id: int | None, grade: str) -> Limits:
         return self.by_key.get((street_id, grade)) or DEFAULT_LIMITS[grade]
 

@@ -30,8 +30,9 @@ from django.db import connection
 from django.utils.translation import gettext as _
 
 from fanzha.alerts.inputs import AlertInput
-from fanzha.alerts.models import AssigneeReason, Status
-from fanzha.alerts.rules import RuleBook
+from fanzha.alerts.limits import LimitBook
+from fanzha.alerts.models import AssigneeReason, RoutingRule, Status, TimeLimit, Webhook
+from fanzha.alerts.rules import FLAGS, RuleBook
 from fanzha.core import pii
 from fanzha.org.models import Assignment, Node, Resident, Role, User
 
@@ -136,11 +137,15 @@ class Router:
         self.street_names: dict[int, str] = {}
         self.user_names: dict[int, str] = {}  # of everyone a route may name
         self.rules = RuleBook(())
+        # With prepare(..., facts=True), what the intake needs after routing, read in the same query as the rules:
+        self.limits: LimitBook | None = None
+        self.nodes: dict[int, dict] = {}  # the candidate queue nodes: {id: {"id", "name", "level", "code"}}
+        self.webhooks: dict[int, list[int]] = {}  # street id → its active group-chat bots
 
     # --- look-ups in bulk ---------------------------------------------------------------------
     # Plain SQL on indexed columns: for a single pushed alert the ORM's query compilation would
     # cost more than the look-ups themselves (the intake answers many small requests).
-    def prepare(self, inputs: list[AlertInput]) -> Router:
+    def prepare(self, inputs: list[AlertInput], *, facts: bool = False) -> Router:
         id_hashes = sorted({pii.lookup_hash("id", i.id_number) for i in inputs if i.id_number})
         phone_hashes = sorted({pii.lookup_hash("phone", i.phone) for i in inputs if i.phone})
         for kind, h, *row in _residents(id_hashes, phone_hashes):
@@ -157,8 +162,50 @@ class Router:
         places = [r.place for r in self.by_id_hash.values()] + [r.place for rs in self.by_phone_hash.values() for r in rs]
         places += [Place.of_node(n) for n in self.nodes_by_code.values()] + [Place.of_node(self.area)]
         self._load_people(places)
-        self.rules = RuleBook({p.street_id for p in places})
+        streets = {p.street_id for p in places}
+        if facts:
+            self._load_facts(streets, {p.node_id for p in places if p.node_id})
+        else:
+            self.rules = RuleBook(streets)
         return self
+
+    def _load_facts(self, street_ids: set, node_ids: set) -> None:
+        """The streets' routing rules and time limits, their active group-chat bots, and the names of the
+        candidate queue nodes, in one round trip (UNION ALL of indexed look-ups; a single pushed alert
+        otherwise paid a query for each). For one alert or a few: the lists go into one statement."""
+        qn = connection.ops.quote_name
+        streets, nodes = sorted(i for i in street_ids if i), sorted(node_ids)
+        flags = ", ".join(f"CASE WHEN {f} THEN 1 ELSE 0 END" for f in FLAGS)
+        parts, params = [], []
+        if streets:
+            marks = ", ".join(["%s"] * len(streets))
+            parts += [
+                f"SELECT 'rule', street_id, grade, {flags}, NULL, NULL, NULL FROM {qn(RoutingRule._meta.db_table)} "
+                f"WHERE street_id IN ({marks})",
+                f"SELECT 'limit', street_id, grade, sign_minutes, contact_minutes, onsite_minutes, NULL, NULL, NULL, NULL, NULL "
+                f"FROM {qn(TimeLimit._meta.db_table)} WHERE street_id IN ({marks})",
+                f"SELECT 'hook', street_id, NULL, id, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM {qn(Webhook._meta.db_table)} "
+                f"WHERE street_id IN ({marks}) AND active = %s"]
+            params += [*streets, *streets, *streets, True]
+        if nodes:
+            parts.append(f"SELECT 'node', id, NULL, NULL, NULL, NULL, NULL, NULL, name, level, code FROM {qn(Node._meta.db_table)} "
+                         f"WHERE id IN ({', '.join(['%s'] * len(nodes))})")
+            params += nodes
+        rules, limits = [], []
+        if parts:
+            with connection.cursor() as cur:
+                cur.execute(" UNION ALL ".join(parts), params)
+                for kind, key, grade, *v in cur.fetchall():
+                    if kind == "rule":
+                        rules.append((key, grade, *v[:len(FLAGS)]))
+                    elif kind == "limit":
+                        limits.append((key, grade, *v[:3]))
+                    elif kind == "hook":
+                        self.webhooks.setdefault(key, []).append(v[0])
+                    else:
+                        self.nodes[key] = {"id": key, "name": v[5], "level": v[6], "code": v[7]}
+        self.rules = RuleBook.from_rows(rules)
+        self.limits = LimitBook.from_rows(limits)
 
     def _load_people(self, places: list[Place]) -> None:
         """Grid workers and leaders of the grids, staff of the communities, officers of the streets: one query per 500 nodes."""

@@ -57,6 +57,14 @@ class RuleBook:
                 for street_id, grade, *flags in cur.fetchall():
                     self.by_key[(street_id, grade)] = Rule(*(bool(f) for f in flags))
 
+    @classmethod
+    def from_rows(cls, rows) -> RuleBook:
+        """A book of rows (street id, grade, *FLAGS) read elsewhere (the intake reads them with the rest of a street's facts)."""
+        book = cls(())
+        for street_id, grade, *flags in rows:
+            book.by_key[(street_id, grade)] = Rule(*(bool(f) for f in flags))
+        return book
+
     def get(self, street_id: int | None, grade: str) -> Rule:
         return self.by_key.get((street_id, grade)) or DEFAULT_RULES[grade]
 

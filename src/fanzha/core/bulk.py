@@ -174,3 +174,78 @@ def fetch_rows(qs) -> list[tuple]:
     with connections[qs.db].cursor() as cur:
         cur.execute(sql, params)
         return cur.fetchall()
+
+
+@dataclass(frozen=True)
+class _OnePlan:
+    sql: str
+    columns: tuple[str, ...]
+    adapt: tuple  # (index, the backend's adapter) of the date and datetime columns
+    derived: tuple  # (target index, source index, function) of `model.derived_columns`, as in `_Plan`
+    fixed: tuple  # the prepared defaults that never change (plain, non-callable defaults)
+    fresh: tuple  # (index in the tail, field) of the defaults taken on each call (callables, auto timestamps)
+
+
+@functools.lru_cache(maxsize=64)
+def _one_plan(model, columns: tuple[str, ...], conflict: str | None, vendor: str) -> _OnePlan:
+    """`_plan`'s statement for one row, with `RETURNING` the new primary key and, with `conflict`
+    naming a unique column, `ON CONFLICT (column) DO NOTHING` (no row back: the key was taken).
+    The defaults that are plain values are prepared once here; only callables and auto
+    timestamps are taken per row."""
+    from django.db import connection
+    from django.db.models import DateTimeField
+
+    plan = _plan(model, columns, False, vendor)
+    qn = connection.ops.quote_name
+    meta = model._meta
+    sql = plan.sql
+    if conflict is not None:
+        sql += f" ON CONFLICT ({qn(meta.get_field(conflict).column)}) DO NOTHING"
+    sql += f" RETURNING {qn(meta.pk.column)}"
+    tail, fresh = [], []
+    for i, f in enumerate(plan.rest):
+        if (isinstance(f, DateTimeField) and (f.auto_now or f.auto_now_add)) or callable(f.default):
+            tail.append(None)
+            fresh.append((i, f))
+        elif f.has_default():
+            tail.append(f.get_db_prep_save(f.get_default(), connection))
+        elif f.null:
+            tail.append(None)
+        else:
+            raise ValueError(f"{model.__name__}.{f.name} has no default: pass it in columns")
+    return _OnePlan(sql, columns, plan.adapt, plan.derived, tuple(tail), tuple(fresh))
+
+
+def insert_one(model, values: dict, *, on_conflict_skip: str | None = None) -> int | None:
+    """INSERT one row of `values` (attnames → Python values) and return its primary key.
+
+    The single-row form of `insert_rows` for a hot path that needs the new key (a pushed
+    alert): the same statement, defaults and derived columns, plus `RETURNING` the key in the
+    same round trip, and the defaults that are plain values prepared once per model. With
+    `on_conflict_skip` naming a unique column, a row whose value is already taken is not
+    inserted and None is returned (the caller reads the existing row), without an
+    IntegrityError breaking the transaction. SQLite ≥ 3.35 and PostgreSQL.
+    """
+    from django.db import connection
+    from django.db.models import DateTimeField
+
+    plan = _one_plan(model, tuple(values), on_conflict_skip, connection.vendor)
+    row = list(values.values())
+    for target, src, fn in plan.derived:
+        if target < len(row):
+            row[target] = fn(row[src])
+        else:
+            row.append(fn(row[src]))
+    for i, fn in plan.adapt:
+        if row[i] is not None:
+            row[i] = fn(row[i])
+    tail = list(plan.fixed)
+    if plan.fresh:
+        now = timezone.now()
+        for i, f in plan.fresh:
+            value = now if isinstance(f, DateTimeField) and (f.auto_now or f.auto_now_add) else f.get_default()
+            tail[i] = f.get_db_prep_save(value, connection)
+    with connection.cursor() as cur:
+        cur.execute(plan.sql, row + tail)
+        found = cur.fetchone()
+    return found[0] if found else None

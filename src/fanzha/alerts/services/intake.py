@@ -9,8 +9,14 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import os
 import threading
 from dataclasses import dataclass
+
+try:
+    import fcntl
+except ImportError:  # Windows: the threads of one process still queue on the Python lock
+    fcntl = None
 
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
@@ -31,12 +37,19 @@ from fanzha.alerts.models import (
     Source,
     Stage,
     Status,
-    Webhook,
 )
-from fanzha.alerts.notify import alert_url, grade_label, notify_users, short_name, users_at, webhook_enqueue
+from fanzha.alerts.notify import (
+    alert_url,
+    grade_label,
+    notify_texts,
+    notify_users,
+    short_name,
+    users_at,
+    webhook_enqueue,
+)
 from fanzha.alerts.routing import Route, Router, place_columns
 from fanzha.core import pii
-from fanzha.core.bulk import insert_rows
+from fanzha.core.bulk import insert_one, insert_rows
 from fanzha.core.idnumbers import mask_id_number, mask_phone
 from fanzha.org.models import Node, Role
 
@@ -50,11 +63,27 @@ class AlertIdConflict(Exception):
         super().__init__(f"alert id conflict #{conflict.pk}")
 
 
-@dataclass
 class IngestResult:
-    alert: Alert
-    created: bool
-    routed: dict | None = None  # for a new alert: {"node": {...}, "assignees": [names]}, known without another query
+    """What the intake did: the alert, whether it is new, and for a new one where it went.
+
+    For a new alert the intake holds its column values already; the `Alert` instance is
+    built only when a caller asks for it (the API's answer is made from the values).
+    """
+
+    def __init__(self, alert: Alert | None, created: bool, routed: dict | None = None, *,
+                 pk: int | None = None, values: dict | None = None) -> None:
+        self._alert = alert
+        self.created = created
+        self.routed = routed  # for a new alert: {"node": {...}, "assignees": [names]}, known without another query
+        self.pk = alert.pk if alert is not None else pk
+        self.values = values
+
+    @property
+    def alert(self) -> Alert:
+        if self._alert is None:
+            self._alert = Alert(pk=self.pk, **self.values)
+            self._alert._state.adding, self._alert._state.db = False, "default"
+        return self._alert
 
 
 def new_alert_text(alert: Alert, place_name: str) -> str:
@@ -66,6 +95,19 @@ def new_alert_text(alert: Alert, place_name: str) -> str:
     return _("新预警（%(grade)s）#%(id)d：%(name)s %(phone)s，%(place)s%(due)s") % {
         "grade": grade_label(alert.grade), "id": alert.pk, "name": short_name(alert.name),
         "phone": alert.phone_masked, "place": place_name, "due": due}
+
+
+def alert_text(pk: int, values: dict, place_name: str) -> str:
+    """`new_alert_text` of an alert just inserted, from its column values (no limit is met yet)."""
+    due = ""
+    for stage, key in ((Stage.SIGN, "sign_due_at"), (Stage.CONTACT, "contact_due_at"), (Stage.ONSITE, "onsite_due_at")):
+        if values[key] is not None:
+            minutes = max(0, round((values[key] - values["received_at"]).total_seconds() / 60))
+            due = _("，%(m)d分钟内%(stage)s") % {"m": minutes, "stage": stage.label}
+            break
+    return _("新预警（%(grade)s）#%(id)d：%(name)s %(phone)s，%(place)s%(due)s") % {
+        "grade": grade_label(values["grade"]), "id": pk, "name": short_name(values["name"]),
+        "phone": values["phone_masked"], "place": place_name, "due": due}
 
 
 def alert_values(inp: AlertInput, route: Route, *, limits: LimitBook, now: dt.datetime, source: str,
@@ -124,64 +166,82 @@ def alert_ingest(*, sender: Sender, data: dict, now: dt.datetime | None = None) 
     """Take one pushed alert; idempotent on (sender, alert id).
 
     1. Check every field (ValidationError: nothing stored).
-    2. The same id again: with the same content it is the same alert (a retry);
-       with different content an AlertConflict is kept and AlertIdConflict raised.
-    3. Otherwise route it (all reads first, outside the write transaction, so the
-       database's write lock is held only for the inserts).
-    4. One transaction: the alert, its assignees, the routing event, notifications,
-       and for high grade a message to the street's group-chat bots.
-    A concurrent identical push loses the unique intake key and answers as a retry.
+    2. Route it (all reads first, outside the write transaction, so the database's
+       write lock is held only for the inserts).
+    3. One transaction: the alert is inserted unless its intake key (sender, alert id)
+       is taken — `ON CONFLICT DO NOTHING RETURNING id`, so a new alert costs no
+       look-up of its key and a taken key no failed statement. Inserted: its assignees,
+       the routing event, notifications, and for high grade a message to the street's
+       group-chat bots, in the same transaction.
+    4. Key taken (a retry, or a concurrent identical push that committed first):
+       nothing else was written; with the same content the answer is the existing
+       alert, with different content an AlertConflict is kept and AlertIdConflict raised.
     The pushes come one by one and often, so the reads and writes here are plain SQL
     on indexed columns (the ORM's compilation would cost more than the statements).
     """
     now = now or timezone.now()
     inp = clean_alert(data, now=now)
     key = f"s{sender.pk}:{inp.external_id}"
-    existing = _alert_id_by_key(key)
-    if existing is not None:
-        return _repeat(Alert.objects.get(pk=existing), inp, sender=sender, now=now)
-    router = Router(sender.node).prepare([inp])
+    router = Router(sender.node).prepare([inp], facts=True)
     route = router.route(inp)
-    limits = LimitBook([route.place.street_id])
-    notices = _notices_for(route, inp.grade)
-    values = alert_values(inp, route, limits=limits, now=now, source=Source.API, sender_id=sender.pk, intake_key=key)
-    try:
-        with _intake_lock(), transaction.atomic():
-            insert_rows(Alert, list(values), [tuple(values.values())])
-            pk = _alert_id_by_key(key)
-            alert = Alert(pk=pk, **values)
-            alert._state.adding, alert._state.db = False, "default"
-            _after_routing(alert, route, notices, now=now)
-    except IntegrityError:
-        existing = _alert_id_by_key(key)
-        if existing is None:
-            raise
-        return _repeat(Alert.objects.get(pk=existing), inp, sender=sender, now=now)
+    notices = _notices_for(route, inp.grade, router)
+    values = alert_values(inp, route, limits=router.limits, now=now, source=Source.API, sender_id=sender.pk, intake_key=key)
+    with _intake_lock(), transaction.atomic():
+        pk = insert_one(Alert, values, on_conflict_skip="intake_key")
+        if pk is not None:
+            _after_routing(pk, values, route, notices, now=now)
+    if pk is None:  # the id was taken (a retry, or a concurrent identical push that committed first)
+        return _repeat(Alert.objects.get(intake_key=key), inp, sender=sender, now=now)
     routed = {"node": notices.node, "assignees": [router.user_names.get(u, "?") for u, _r in route.assignees]}
-    return IngestResult(alert, True, routed)
+    return IngestResult(None, True, routed, pk=pk, values=values)
 
 
 _SQLITE_WRITERS = threading.Lock()
+_LOCK_FILES: dict[tuple[int, str], int] = {}  # (process id, lock file) → its open descriptor
 
 
 def _intake_lock():
-    """On SQLite, the intake's write transactions of one process queue on a Python lock.
+    """On SQLite, the intake's write transactions queue on a lock that wakes the next one at once.
 
     SQLite lets one writer in at a time; a second one waits in SQLite's busy handler,
     which sleeps in growing steps (1, 2, 5, 10 ... 100 ms) and so turns a 1 ms wait into
-    tens of milliseconds under load. A thread waiting on this lock instead wakes the moment
-    the previous push commits. Other processes (the worker, more web processes) still
-    meet at SQLite's own lock. PostgreSQL locks rows, not the database: nothing to do.
+    tens of milliseconds under load. The threads of one process queue on a Python lock;
+    the web processes queue on an advisory lock of a file beside the database (flock),
+    which the kernel hands to the next waiter the moment the previous push commits.
+    Other writers (the worker, imports) still meet at SQLite's own lock. PostgreSQL
+    locks rows, not the database: nothing to do.
     """
-    return _SQLITE_WRITERS if connection.vendor == "sqlite" else contextlib.nullcontext()
+    if connection.vendor != "sqlite":
+        return contextlib.nullcontext()
+    return _sqlite_writers()
 
 
-def _alert_id_by_key(key: str) -> int | None:
-    qn = connection.ops.quote_name
-    with connection.cursor() as cur:
-        cur.execute(f"SELECT id FROM {qn(Alert._meta.db_table)} WHERE intake_key = %s", [key])
-        row = cur.fetchone()
-    return row[0] if row else None
+@contextlib.contextmanager
+def _sqlite_writers():
+    with _SQLITE_WRITERS:
+        fd = _lock_file()
+        if fd is None:
+            yield
+            return
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+def _lock_file() -> int | None:
+    """This process's descriptor of the database's intake lock file (None: in-memory database, or no flock).
+
+    Opened per process: gunicorn forks its workers from a loaded master, and a descriptor
+    inherited over fork shares one lock among all the children, which would exclude nobody."""
+    if fcntl is None or connection.is_in_memory_db():
+        return None
+    key = (os.getpid(), str(connection.settings_dict["NAME"]))
+    fd = _LOCK_FILES.get(key)
+    if fd is None:
+        fd = _LOCK_FILES[key] = os.open(key[1] + "-intake-lock", os.O_RDWR | os.O_CREAT, 0o600)
+    return fd
 
 
 @dataclass
@@ -198,47 +258,55 @@ class _Notices:
         return self.node["name"] if self.node else ""
 
 
-def _notices_for(route: Route, grade: str) -> _Notices:
-    qn = connection.ops.quote_name
-    node = None
-    with connection.cursor() as cur:
-        if route.place.node_id:
+def _notices_for(route: Route, grade: str, router: Router) -> _Notices:
+    """What the notifications need, from what the router read with the rules (the queue node, the
+    street's bots); only a queue waiting for a person (pending, transfer) reads its staff here."""
+    node = router.nodes.get(route.place.node_id) if route.place.node_id else None
+    if node is None and route.place.node_id:
+        qn = connection.ops.quote_name
+        with connection.cursor() as cur:
             cur.execute(f"SELECT id, name, level, code FROM {qn(Node._meta.db_table)} WHERE id = %s", [route.place.node_id])
             row = cur.fetchone()
-            node = dict(zip(("id", "name", "level", "code"), row)) if row else None
-        hooks = []
-        if grade == Grade.HIGH and route.status != Status.TRANSFER and route.place.street_id:
-            cur.execute(f"SELECT id FROM {qn(Webhook._meta.db_table)} WHERE street_id = %s AND active = %s",
-                        [route.place.street_id, True])
-            hooks = [r[0] for r in cur.fetchall()]
+        node = dict(zip(("id", "name", "level", "code"), row)) if row else None
+    hooks = []
+    if grade == Grade.HIGH and route.status != Status.TRANSFER and route.place.street_id:
+        hooks = router.webhooks.get(route.place.street_id, [])
     staff = _queue_staff(route) if route.status in (Status.PENDING, Status.TRANSFER) else []
     return _Notices(node, staff, hooks)
 
 
-def _after_routing(alert: Alert, route: Route, notices: _Notices, *, now: dt.datetime) -> None:
+def _after_routing(pk: int, values: dict, route: Route, notices: _Notices, *, now: dt.datetime) -> None:
+    """The new alert's assignees, routing event, notifications (one insert for all of them) and bot messages."""
     insert_rows(AlertAssignee, ["alert_id", "user_id", "reason", "assigned_at"],
-                [(alert.pk, u, r, now) for u, r in route.assignees])
+                [(pk, u, r, now) for u, r in route.assignees])
     insert_rows(AlertEvent, ["alert_id", "at", "kind", "node_id", "note"],
-                [(alert.pk, now, EventKind.TRANSFER if route.status == Status.TRANSFER else EventKind.ROUTED,
+                [(pk, now, EventKind.TRANSFER if route.status == Status.TRANSFER else EventKind.ROUTED,
                   route.place.node_id, route.note[:1000])])
+    url = alert_url(pk)
     if route.status == Status.TRANSFER:
-        notify_users(notices.queue_staff, kind="transfer", now=now, alert_id=alert.pk, url=alert_url(alert.pk),
-                     text=_("预警#%(id)d需移交：%(why)s") % {"id": alert.pk, "why": route.transfer_reason})
+        notify_users(notices.queue_staff, kind="transfer", now=now, alert_id=pk, url=url,
+                     text=_("预警#%(id)d需移交：%(why)s") % {"id": pk, "why": route.transfer_reason})
         return
-    text = new_alert_text(alert, notices.place_name)
+    text = alert_text(pk, values, notices.place_name)
     people = [u for u, _r in route.assignees]
     if route.status == Status.PENDING:
         people += notices.queue_staff
         text = _("待分派") + "·" + text
     officers = {u for u, r in route.assignees if r == AssigneeReason.OFFICER} if route.phone_first else set()
+    # Each person once, with the first text that applies (as one notify_users call per group would).
+    told: dict[int, str] = {}
     if officers:
-        notify_users([u for u in people if u in officers], kind="new", now=now, alert_id=alert.pk, url=alert_url(alert.pk),
-                     text=_("【请立即电话劝阻】") + text)
-    notify_users([u for u in people if u not in officers], kind="new", text=text, now=now, alert_id=alert.pk,
-                 url=alert_url(alert.pk))
-    told = [u for u in route.notify if u not in set(people)]
-    if told:
-        notify_users(told, kind="new", text=_("知悉·") + text, now=now, alert_id=alert.pk, url=alert_url(alert.pk))
+        urgent = _("【请立即电话劝阻】") + text
+        for u in people:
+            if u in officers:
+                told.setdefault(u, urgent)
+    for u in people:
+        if u not in officers:
+            told.setdefault(u, text)
+    aware = _("知悉·") + text
+    for u in route.notify:
+        told.setdefault(u, aware)
+    notify_texts(told, kind="new", now=now, alert_id=pk, url=url)
     if notices.webhooks:
         webhook_enqueue(street_ids=[], hooks=notices.webhooks, text=text, now=now)
 
