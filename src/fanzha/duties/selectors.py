@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Model, Q, QuerySet
 from django.utils import timezone
 
 from fanzha.duties.models import (
@@ -154,8 +154,8 @@ def _area_q(scope, model, community_id):
 SUBJECT_ID = {"user": "user_id", "vol": "id", "unit": "id", "node": "id", "group": "id"}
 
 
-def _subject_sets(duty: Duty, scope, community_id, *, answered_by=None) -> list[tuple[str, QuerySet]]:
-    """Who answers for `duty` in the area: [(key prefix, queryset of their rows)], the subject's id in the
+def _subject_sets(duty: Duty, scope, community_id, *, answered_by=None) -> list[tuple[str, type[Model], Q]]:
+    """Who answers for `duty` in the area: [(key prefix, model, filter of their rows)], the subject's id in the
     `SUBJECT_ID` column (a person with several assignments of the role has several rows there).
 
     The one definition of the subjects: `status_rows` lists them, `behind_counts` counts them in the database.
@@ -170,9 +170,9 @@ def _subject_sets(duty: Duty, scope, community_id, *, answered_by=None) -> list[
             q &= Q(node__community_id=community_id)
         if me is not None:
             q &= Q(user_id=me)
-        sets = [("user", Assignment.objects.filter(q))]
+        sets: list[tuple[str, type[Model], Q]] = [("user", Assignment, q)]
         if duty.who_value == "volunteer" and me is None:  # volunteers have no login: nobody's own rows
-            sets.append(("vol", Volunteer.objects.filter(_area_q(scope, Volunteer, community_id), active=True)))
+            sets.append(("vol", Volunteer, _area_q(scope, Volunteer, community_id) & Q(active=True)))
         return sets
     if duty.who == Who.UNIT:
         q = _area_q(scope, Unit, community_id)
@@ -185,25 +185,26 @@ def _subject_sets(duty: Duty, scope, community_id, *, answered_by=None) -> list[
             q &= ~Q(kind="street_department")
         if me is not None:
             q &= Q(id__in=Assignment.objects.filter(role="liaison", user_id=me, unit__isnull=False).values("unit_id"))
-        return [("unit", Unit.objects.filter(q))]
+        return [("unit", Unit, q)]
     if duty.who == Who.LEVEL:
         q = _area_q(scope, Node, community_id) & Q(level=duty.who_value)
         if me is not None:
             q &= Q(id__in=Assignment.objects.filter(role="community", user_id=me).values("node_id"))
-        return [("node", Node.objects.filter(q))]
+        return [("node", Node, q)]
     if duty.who == Who.GROUP:
         q = _area_q(scope, WechatGroup, community_id) & Q(active=True)
         if duty.who_value:
             q &= Q(kind=duty.who_value)
         if me is not None:
             q &= Q(owner_id=me)
-        return [("group", WechatGroup.objects.filter(q))]
+        return [("group", WechatGroup, q)]
     return []
 
 
 def _subjects(duty: Duty, scope, community_id, *, answered_by=None) -> list[_Subject]:
     out: list[_Subject] = []
-    for prefix, qs in _subject_sets(duty, scope, community_id, answered_by=answered_by):
+    for prefix, model, q in _subject_sets(duty, scope, community_id, answered_by=answered_by):
+        qs = model.objects.filter(q)
         if prefix == "user":
             seen: set[int] = set()
             for uid, disp, uname, cid, sid in qs.order_by("id").values_list(
@@ -382,34 +383,60 @@ def summary(rows: list[Row]) -> dict:
     return {"total": len(rows), "behind": behind, "on_track": len(rows) - behind}
 
 
+def _sizes(sets: list[tuple[str, type[Model], Q]]) -> list[int]:
+    """How many subjects each of `sets` (see `_subject_sets`) holds: one query per model, a filtered count per
+    set (distinct people: a person with several assignments of a role is one subject)."""
+    by_model: dict[type[Model], list[int]] = {}
+    for i, (_prefix, model, _q) in enumerate(sets):
+        by_model.setdefault(model, []).append(i)
+    sizes = [0] * len(sets)
+    for model, idx in by_model.items():
+        either = sets[idx[0]][2]
+        for i in idx[1:]:
+            either |= sets[i][2]
+        counts = model.objects.filter(either).aggregate(**{
+            f"n{i}": Count(SUBJECT_ID[sets[i][0]], filter=sets[i][2], distinct=sets[i][0] == "user") for i in idx})
+        for i in idx:
+            sizes[i] = counts[f"n{i}"]
+    return sizes
+
+
 def behind_counts(*, scope=None, community_id: int | None = None, today: dt.date | None = None,
                   duties: list[Duty] | None = None) -> dict:
     """`summary(status_rows(...))` for the same arguments, counted in the database without listing the rows.
 
-    Per duty and kind of subject: 1. how many subjects there are (`_subject_sets`, shared by duties of the
-    same people); 2. how many of them have at least the due number of the period's records (`_records`
-    grouped per subject, kept by HAVING, counted). Behind is the difference: a subject with no record
-    at all is behind just as in `status_rows`, where it counts 0 done.
+    1. Every duty's subjects (`_subject_sets`; duties of the same people share them) are counted, one query
+       per model (`_sizes`).
+    2. Per duty and kind of subject, those with at least the due number of the period's records (`_records`
+       grouped per subject, kept by HAVING) are counted in one query.
+    3. Behind is the difference: a subject with no record at all is behind, as in `status_rows`, where it
+       counts 0 done; nobody is behind a duty with nothing due.
     """
     today = today or timezone.localdate()
-    total = on_track = 0
-    sizes: dict[tuple[str, str, str], int] = {}
+    sets: list[tuple[str, type[Model], Q]] = []
+    where: dict[tuple[str, str, str], int] = {}
+    plan: list[tuple[Duty, str, int]] = []
     for duty in duties if duties is not None else active_duties():
-        start, end = period_of(duty.rhythm, today)
-        for prefix, qs in _subject_sets(duty, scope, community_id):
-            ids = qs.order_by().values(SUBJECT_ID[prefix])
-            size_key = (duty.who, duty.who_value, prefix)
-            if size_key not in sizes:  # a person with several assignments of the role is one subject
-                sizes[size_key] = (ids.distinct() if prefix == "user" else ids).count()
-            n = sizes[size_key]
-            total += n
-            records = _records(duty, prefix, start, end)
-            if duty.count <= 0:
-                on_track += n  # nothing due: nobody is behind
-            elif n and records is not None:
-                rqs, column = records
-                on_track += (rqs.filter(**{f"{column}__in": ids}).order_by().values(column)
-                             .annotate(n=Count("id")).filter(n__gte=duty.count).count())
+        for prefix, model, q in _subject_sets(duty, scope, community_id):
+            key = (duty.who, duty.who_value, prefix)
+            if key not in where:
+                where[key] = len(sets)
+                sets.append((prefix, model, q))
+            plan.append((duty, prefix, where[key]))
+    sizes = _sizes(sets)
+    total = on_track = 0
+    for duty, prefix, i in plan:
+        n = sizes[i]
+        total += n
+        records = _records(duty, prefix, *period_of(duty.rhythm, today))
+        if duty.count <= 0:
+            on_track += n
+        elif n and records is not None:
+            rqs, column = records
+            _prefix, model, q = sets[i]
+            ids = model.objects.filter(q).order_by().values(SUBJECT_ID[prefix])
+            on_track += (rqs.filter(**{f"{column}__in": ids}).order_by().values(column)
+                         .annotate(n=Count("id")).filter(n__gte=duty.count).count())
     return {"total": total, "behind": total - on_track, "on_track": on_track}
 
 
