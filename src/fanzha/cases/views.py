@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.urls import reverse
 
-from fanzha.core.versioning import Conflict, conflict_context
+from fanzha.core.versioning import PageSave, save_from_form
 from fanzha.cases import selectors, services
 from fanzha.cases.classifier import classify
 from fanzha.cases.forms import CaseForm, TargetForm
@@ -153,21 +153,17 @@ def case_edit(request, pk: int):
         "version": case.version,
     }
     form = _bound_form(request, initial)
-    conflict: dict = {}
+    outcome = PageSave()
     if _saving(request) and form.is_valid():
-        try:
-            kwargs = _case_from_form(request, form)
-            services.case_update(user=request.user, case=case, version=form.cleaned_data.get("version"), **kwargs)
-        except Conflict as e:  # saved by someone else since the form was opened: show theirs, keep what was typed
-            conflict = conflict_context(form, e, discard_url=reverse("cases:detail", args=[case.pk]))
-            form.add_error(None, e.message)
-        except ValidationError as e:
-            _apply_errors(form, e)
-        else:
+        outcome = save_from_form(
+            form, lambda: services.case_update(user=request.user, case=case, version=form.cleaned_data.get("version"),
+                                               **_case_from_form(request, form)),
+            discard_url=reverse("cases:detail", args=[case.pk]), form_errors=lambda e: _apply_errors(form, e))
+        if outcome.saved:
             messages.success(request, _("案件已保存"))
             return redirect("cases:detail", pk=case.pk)
-    return render(request, "cases/case_form.html", {**_form_context(request, form, case), "conflict": conflict},
-                  status=409 if conflict else 200)
+    return render(request, "cases/case_form.html", {**_form_context(request, form, case), "conflict": outcome.conflict},
+                  status=outcome.status)
 
 
 @area_view("cases")

@@ -14,13 +14,17 @@ overwritten silently:
 - the API answers 409 with the message (Conflict is an HttpError(409));
 - a page re-shows the form with what the user typed, the other person's values
   beside it (`differences()`), and the form's version moved to the current one,
-  so "save again" keeps the user's version and "discard" keeps theirs.
+  so "save again" keeps the user's version and "discard" keeps theirs. Every
+  edit page saves through `save_from_form`, which holds this rule and answers
+  409 for it (`PageSave.status`).
 """
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F
 from django.utils.translation import gettext as _
@@ -137,6 +141,44 @@ def conflict_context(form, exc: Conflict, *, discard_url: str, names: Iterable[s
         data["version"] = str(current.version)
         form.data = data
     return {"rows": rows, "discard_url": discard_url, "current": current}
+
+
+@dataclass
+class PageSave:
+    """What an edit page's save did (`save_from_form`): `saved` with the service's return `value`, or not; the
+    merge panel `conflict` (empty unless someone else saved first) for the page's context, and the `status` the
+    page answers with when it shows the form again: 409 for a conflict, else 200."""
+
+    saved: bool = False
+    value: Any = None
+    conflict: dict = field(default_factory=dict)
+
+    @property
+    def status(self) -> int:
+        return 409 if self.conflict else 200
+
+
+def save_from_form(form, save: Callable[[], Any], *, discard_url: str,
+                   form_errors: Callable[[ValidationError], None], names: Iterable[str] | None = None) -> PageSave:
+    """The one rule of every page that edits a versioned record:
+
+    1. `save()` calls the service (which calls `save_if_current`); on success the outcome is `saved` with its
+       return value, and the page redirects.
+    2. Conflict (saved by someone else since the form was opened): the merge panel (`conflict_context`, which
+       moves the form's version on) and the message on the form; the page shows the form again with status 409,
+       keeping what was typed.
+    3. ValidationError: its messages on the form (`form_errors(e)`, the page's own way of placing them).
+    """
+    try:
+        value = save()
+    except Conflict as e:
+        conflict = conflict_context(form, e, discard_url=discard_url, names=names)
+        form.add_error(None, e.message)
+        return PageSave(conflict=conflict)
+    except ValidationError as e:
+        form_errors(e)
+        return PageSave()
+    return PageSave(saved=True, value=value)
 
 
 def check_locked(obj: models.Model, expected_version: Any) -> None:

@@ -152,3 +152,92 @@ def test_case_and_key_person_edits_refuse_a_stale_version(tree, personas):
         kp.key_person_update(user=personas.police, person=KeyPerson.objects.get(pk=person.pk),
                              data=kp.PersonData(watch_for="过期"), version=v, today=dt.date(2026, 11, 23))
     assert KeyPerson.objects.get(pk=person.pk).watch_for == "新情况"
+
+
+def _form_fields(html: str) -> dict:
+    """What a browser would post, untouched, from the page's POST forms (an edit page has one)."""
+    from html.parser import HTMLParser
+
+    class Fields(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.data, self.forms, self.in_form, self.select, self.textarea = {}, 0, False, None, None
+
+        def handle_starttag(self, tag, attrs):
+            a = dict(attrs)
+            if tag == "form":
+                self.in_form = a.get("method", "").lower() == "post"
+            if not self.in_form:
+                return
+            name = a.get("name")
+            if tag == "input" and name and a.get("type") not in ("submit", "button", "file"):
+                if a.get("type") in ("checkbox", "radio") and "checked" not in a:
+                    return
+                self.data[name] = a.get("value", "on" if a.get("type") == "checkbox" else "")
+            elif tag == "select" and name:
+                self.select = name
+                self.data.setdefault(name, "")
+            elif tag == "option" and self.select and "selected" in a:
+                self.data[self.select] = a.get("value", "")
+            elif tag == "textarea" and name:
+                self.textarea = name
+                self.data[name] = ""
+
+        def handle_endtag(self, tag):
+            if tag == "form":
+                self.in_form = False
+            elif tag == "select":
+                self.select = None
+            elif tag == "textarea":
+                self.textarea = None
+
+        def handle_data(self, text):
+            if self.textarea:
+                self.data[self.textarea] += text
+
+    parser = Fields()
+    parser.feed(html)
+    return parser.data
+
+
+@pytest.mark.django_db
+def test_stale_case_and_key_person_forms_answer_409_with_merge_panel(tree, personas, login):
+    """The case and key-person edit pages follow the same rule as the resident's: a form opened before another
+    user's save answers 409 with their value beside mine and writes nothing; saving again then keeps mine."""
+    from fanzha.cases import services as cases
+    from fanzha.cases.models import Case
+    from fanzha.risk.models import KeyPerson
+    from fanzha.risk.services import key_persons as kp
+
+    today = dt.date(2026, 11, 23)
+    case = cases.case_register(user=personas.police, reported_on=dt.date(2025, 3, 10), loss_on=dt.date(2025, 3, 9),
+                               loss=Decimal("1000"), fraud_type="rebate_task", channel="app", victim=tree.r1,
+                               today=today)
+    person = kp.key_person_open(user=personas.police, categories=["offender"], resident=tree.r1,
+                                data=kp.PersonData(watch_for="夜间外出"), opened_on=dt.date(2026, 10, 1), today=today)
+    client = login(personas.police)
+    for url, field, theirs_saved, model, pk in (
+        (reverse("cases:edit", args=[case.pk]), "narrative",
+         lambda: cases.case_update(user=personas.office, case=Case.objects.get(pk=case.pk), narrative="对方的案情",
+                                   version=Case.objects.get(pk=case.pk).version, today=today), Case, case.pk),
+        (reverse("risk:key_person_edit", args=[person.pk]), "watch_for",
+         lambda: kp.key_person_update(user=personas.police, person=KeyPerson.objects.get(pk=person.pk),
+                                      data=kp.PersonData(watch_for="对方的情况"),
+                                      version=KeyPerson.objects.get(pk=person.pk).version, today=today),
+         KeyPerson, person.pk),
+    ):
+        page = client.get(url)
+        assert page.status_code == 200
+        form = _form_fields(page.content.decode())
+        opened = int(form["version"])
+        theirs_saved()
+        theirs = getattr(model.objects.get(pk=pk), field)
+        r = client.post(url, {**form, field: "我填写的"})
+        assert r.status_code == 409, (url, r.status_code)
+        body = r.content.decode()
+        assert theirs in body and "我填写的" in body, url  # theirs shown beside what I typed
+        assert f'name="version" value="{opened + 1}"' in body, url
+        assert getattr(model.objects.get(pk=pk), field) == theirs  # nothing overwritten
+        r = client.post(url, {**form, field: "我填写的", "version": opened + 1})  # saved again knowing theirs
+        assert r.status_code == 302, (url, r.status_code)
+        assert getattr(model.objects.get(pk=pk), field) == "我填写的"

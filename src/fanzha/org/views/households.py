@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from fanzha.core.access import allowed, area_view, can_open
-from fanzha.core.versioning import Conflict, conflict_context
+from fanzha.core.versioning import PageSave, save_from_form
 from fanzha.core.scoping import crumbs
 from fanzha.org import selectors, services
 from fanzha.org.forms import HouseholdEditForm, HouseholdForm
@@ -105,18 +105,14 @@ def household_edit(request, pk: int):
     form = HouseholdEditForm(request.POST or None, initial={
         "address": household.address, "head_name": household.head_name, "note": household.note,
         "version": household.version})
-    conflict: dict = {}
+    outcome = PageSave()
     if request.method == "POST" and form.is_valid():
-        try:
-            services.household_update(household=household, **form.cleaned_data)
-        except Conflict as e:
-            conflict = conflict_context(form, e, discard_url=reverse("household_detail", args=[household.pk]))
-            form.add_error(None, e.message)
-        except ValidationError as e:
-            form.apply_errors(e)
-        else:
+        outcome = save_from_form(form, lambda: services.household_update(household=household, **form.cleaned_data),
+                                 discard_url=reverse("household_detail", args=[household.pk]),
+                                 form_errors=form.apply_errors)
+        if outcome.saved:
             messages.success(request, _("已保存"))
             return redirect("household_detail", pk=household.pk)
     return render(request, "org/household_form.html", {"form": form, "node": None, "h": household,
-                                                       "crumbs": crumbs(request.user, household), "conflict": conflict},
-                  status=409 if conflict else 200)
+                                                       "crumbs": crumbs(request.user, household),
+                                                       "conflict": outcome.conflict}, status=outcome.status)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -17,7 +16,7 @@ from fanzha.core.idnumbers import normalise_digits, parse_id_number, parse_phone
 from fanzha.core.models import AuditAction
 from fanzha.core.paging import CappedPaginator
 from fanzha.core import ratelimit
-from fanzha.core.versioning import Conflict, conflict_context
+from fanzha.core.versioning import PageSave, save_from_form
 from fanzha.core.scoping import crumbs, node_param, scoped
 from fanzha.org import selectors, services
 from fanzha.org.forms import ResidentForm
@@ -172,25 +171,22 @@ def resident_reveal(request, pk: int):
     return render(request, "org/resident_detail.html", _resident_context(request, resident, revealed=True))
 
 
-def _save_resident(request, form, *, household=None, resident=None, conflict=None):
-    """Call the service; on a ValidationError put its messages on the form's fields; on a stale version
-    fill `conflict` (the merge panel) and keep what the user typed."""
-    try:
+def _save_resident(request, form, *, household=None, resident=None) -> PageSave:
+    """Call the service by the edit pages' rule (`save_from_form`): a ValidationError goes on the form's fields,
+    a stale version fills the merge panel and keeps what the user typed; a number search past the user's
+    allowance puts its message on the form, keeping what was typed too."""
+    def save():
         if resident is None:
             return services.resident_create(household=household, **form.service_kwargs(),
                                             user=request.user, request=request)
         return services.resident_update(resident=resident, **form.service_kwargs(), user=request.user, request=request)
-    except Conflict as e:
-        if conflict is not None:
-            conflict.update(conflict_context(form, e, discard_url=reverse("resident_detail", args=[resident.pk])))
-        form.add_error(None, e.message)
-        return None
-    except ValidationError as e:
-        form.apply_errors(e)
-        return None
+
+    discard_url = reverse("resident_detail", args=[resident.pk]) if resident is not None else ""
+    try:
+        return save_from_form(form, save, discard_url=discard_url, form_errors=form.apply_errors)
     except ratelimit.SearchLimited as e:  # what was typed stays on the form
         form.add_error(None, e.message)
-        return None
+        return PageSave()
 
 
 @area_view("residents")
@@ -200,8 +196,9 @@ def resident_create(request):
     household = selectors.household_get(request.user, _int_or_none(request.GET.get("household")))
     form = ResidentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        resident = _save_resident(request, form, household=household)
-        if resident is not None:
+        outcome = _save_resident(request, form, household=household)
+        if outcome.saved:
+            resident = outcome.value
             messages.success(request, _("已添加居民%(name)s") % {"name": resident.name})
             return redirect("resident_detail", pk=resident.pk)
     return render(request, "org/resident_form.html", {"form": form, "household": household, "resident": None,
@@ -218,13 +215,13 @@ def resident_edit(request, pk: int):
                                                   "version")}
     form = ResidentForm(request.POST or None, initial=initial, resident=resident,
                         hide_id_derived=_hide_id_derived(request.user, resident))
-    conflict: dict = {}
+    outcome = PageSave()
     if request.method == "POST" and form.is_valid():
-        saved = _save_resident(request, form, resident=resident, conflict=conflict)
-        if saved is not None:
-            messages.success(request, _("已保存居民%(name)s") % {"name": saved.name})
-            return redirect("resident_detail", pk=saved.pk)
+        outcome = _save_resident(request, form, resident=resident)
+        if outcome.saved:
+            messages.success(request, _("已保存居民%(name)s") % {"name": outcome.value.name})
+            return redirect("resident_detail", pk=outcome.value.pk)
         resident.refresh_from_db()  # the failed service call may have touched the instance
     return render(request, "org/resident_form.html", {"form": form, "household": resident.household, "resident": resident,
-                                                      "crumbs": crumbs(request.user, resident), "conflict": conflict},
-                  status=409 if conflict else 200)
+                                                      "crumbs": crumbs(request.user, resident),
+                                                      "conflict": outcome.conflict}, status=outcome.status)

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from fanzha.core.access import area_view, require
 from fanzha.core.flash import flash_outcome
-from fanzha.core.versioning import Conflict, conflict_context
+from fanzha.core.versioning import PageSave, save_from_form
 from fanzha.core.audit import audit
 from fanzha.core.files import stored_file_response
 from fanzha.core.scoping import default_node, get_scoped_or_404, node_param, scoped
@@ -157,26 +157,26 @@ def key_person_edit(request, pk: int):
                 "categories": [c.category for c in person.categories.all()], "place": person.deepest_node_id,
                 "version": person.version}
     form = forms.KeyPersonForm(request.POST or None, initial=initial)
-    conflict: dict = {}
+    outcome = PageSave()
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        try:
+
+        def save():
             place = get_scoped_or_404(Node.objects.all(), user, pk=d["place"]) if d.get("place") else None
             with transaction.atomic():
                 kp_svc.key_person_update(user=user, person=person, data=_person_data(request, d), place=place,
                                          version=d.get("version"))
                 kp_svc.categories_set(user=user, person=person, categories=d["categories"])
-        except Conflict as e:  # saved by someone else since the form was opened: show theirs, keep what was typed
-            person = selectors.key_person_get(user, pk)
-            conflict = conflict_context(form, e, discard_url=reverse("risk:key_person", args=[pk]))
-            form.add_error(None, e.message)
-        except ValidationError as e:
-            _errors_to_form(form, e)
-        else:
+
+        outcome = save_from_form(form, save, discard_url=reverse("risk:key_person", args=[pk]),
+                                 form_errors=lambda e: _errors_to_form(form, e))
+        if outcome.saved:
             messages.success(request, _("已保存"))
             return redirect("risk:key_person", pk=person.pk)
-    return render(request, "risk/key_person_form.html", {**_kp_form_context(request, form, person), "conflict": conflict},
-                  status=409 if conflict else 200)
+        if outcome.conflict:  # the page shows the file as saved now, beside the form
+            person = selectors.key_person_get(user, pk)
+    return render(request, "risk/key_person_form.html",
+                  {**_kp_form_context(request, form, person), "conflict": outcome.conflict}, status=outcome.status)
 
 
 @area_view("risk.key_persons")
