@@ -384,20 +384,27 @@ def summary(rows: list[Row]) -> dict:
 
 
 def _sizes(sets: list[tuple[str, type[Model], Q]]) -> list[int]:
-    """How many subjects each of `sets` (see `_subject_sets`) holds: one query per model, a filtered count per
-    set (distinct people: a person with several assignments of a role is one subject)."""
-    by_model: dict[type[Model], list[int]] = {}
-    for i, (_prefix, model, _q) in enumerate(sets):
-        by_model.setdefault(model, []).append(i)
+    """How many subjects each of `sets` (see `_subject_sets`) holds, a person with several assignments of a
+    role being one subject.
+
+    The people of all roles are counted in one query (a filtered COUNT(DISTINCT) per role: the scope's join
+    to the nodes is walked once, not once per role); units, nodes, groups and volunteers each by a plain
+    COUNT, which their indexes answer faster than a filtered count over an OR of the sets (measured on the
+    county: 4.7 ms against 3.4 ms for the six unit sets).
+    """
     sizes = [0] * len(sets)
-    for model, idx in by_model.items():
-        either = sets[idx[0]][2]
-        for i in idx[1:]:
+    people = [i for i, (prefix, _model, _q) in enumerate(sets) if prefix == "user"]
+    if people:
+        either = sets[people[0]][2]
+        for i in people[1:]:
             either |= sets[i][2]
-        counts = model.objects.filter(either).aggregate(**{
-            f"n{i}": Count(SUBJECT_ID[sets[i][0]], filter=sets[i][2], distinct=sets[i][0] == "user") for i in idx})
-        for i in idx:
+        counts = Assignment.objects.filter(either).aggregate(
+            **{f"n{i}": Count("user_id", filter=sets[i][2], distinct=True) for i in people})
+        for i in people:
             sizes[i] = counts[f"n{i}"]
+    for i, (prefix, model, q) in enumerate(sets):
+        if prefix != "user":
+            sizes[i] = model.objects.filter(q).count()
     return sizes
 
 
@@ -405,8 +412,7 @@ def behind_counts(*, scope=None, community_id: int | None = None, today: dt.date
                   duties: list[Duty] | None = None) -> dict:
     """`summary(status_rows(...))` for the same arguments, counted in the database without listing the rows.
 
-    1. Every duty's subjects (`_subject_sets`; duties of the same people share them) are counted, one query
-       per model (`_sizes`).
+    1. Every duty's subjects (`_subject_sets`; duties of the same people share them) are counted (`_sizes`).
     2. Per duty and kind of subject, those with at least the due number of the period's records (`_records`
        grouped per subject, kept by HAVING) are counted in one query.
     3. Behind is the difference: a subject with no record at all is behind, as in `status_rows`, where it
