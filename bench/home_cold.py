@@ -1,8 +1,9 @@
 """Home page and campaign tiles with nothing cached, at county scale: server time against 150 ms.
 
 Every request starts with the cache cleared, so nothing a previous view
-counted is reused: the head counts come from the maintained per-node counts
-(`fanzha.org.counts`), everything else is counted as the request runs.
+counted is reused: the head counts, the residents' installs and the households
+visited this year come from the maintained per-node counts (`fanzha.org.counts`),
+everything else is counted as the request runs.
 Timed through the full Django stack in process (the test client), p95 of 20
 runs after 2 warm-up runs, for the county office, a street leader and a grid
 worker. The floor is the same page for the grid worker (the same queries
@@ -11,7 +12,9 @@ the ratio to it is what the county's size adds.
 
 Also timed: the bulk writers' recount of one grid and of one street
 (`recount_grids`), the whole county (`recount_all`), the daily move of the
-elderly cut-off (`advance`, one day of births) and a service write's delta.
+elderly cut-off (`advance`, one day of births), the roll-over of the visit
+year on 1 January (`roll_visit_year`), and service writes with their deltas
+(a resident; a home visit with an install tick).
 
     .venv/bin/python bench/home_cold.py                      # SQLite, var/bench/county
     DATABASE_URL=postgres://... .venv/bin/python bench/home_cold.py
@@ -19,6 +22,7 @@ elderly cut-off (`advance`, one day of births) and a service write's delta.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import platform
 import sys
@@ -50,6 +54,7 @@ def main() -> None:
     county = county_with_outreach()
     from django.core.cache import cache
     from django.db import transaction
+    from django.db.models import F
     from django.test import Client
 
     from fanzha.org import counts
@@ -110,16 +115,32 @@ def main() -> None:
     household = Household.objects.filter(grid_id=grid.id).first()
     line("a service write: resident_create with its deltas", timed(in_rollback(
         lambda: services.resident_create(household=household, name="测试", residency="floating")), runs=20))
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from fanzha.outreach import services as outreach
+
+    # A household of the grid with a resident the app is not ticked for: the tick and the visit both count.
+    resident = (Resident.objects.filter(grid_id=grid.id).filter(Q(install__isnull=True) | Q(install__app_installed_on__isnull=True))
+                .select_related("household").first())
+    line("a service write: home_visit_record + app tick, with deltas", timed(in_rollback(
+        lambda: outreach.home_visit_record(user=None, household=resident.household, visited_on=timezone.localdate(),
+                                           visitors="测试", actions=["explained"],
+                                           installs=[outreach.InstallChange(person=resident, flag="app", done=True)])),
+        runs=20))
     line("recount_grids, one grid", timed(in_rollback(lambda: counts.recount_grids([grid.id])), runs=10))
     line("recount_grids, one street", timed(in_rollback(lambda: counts.recount_grids([street.id])), runs=3))
     line("recount_all, the county", timed(in_rollback(counts.recount_all), runs=1, warm=0))
-
-    import datetime as dt
 
     def one_day_later():
         NodeCounts.objects.update(elderly_cutoff=counts.elderly_born_before() - dt.timedelta(days=1))
         counts.advance()
     line("advance: the elderly cut-off moved by one day", timed(in_rollback(one_day_later), runs=3))
+
+    def new_year():
+        NodeCounts.objects.update(visit_year=F("visit_year") - 1)
+        counts.roll_visit_year()
+    line("roll_visit_year, worst case (a whole year's visits counted)", timed(in_rollback(new_year), runs=3))
 
 
 if __name__ == "__main__":

@@ -38,6 +38,7 @@ from django.utils import timezone
 from fanzha.cases.fraud_types import FOCUS_TYPES, TEN_TYPES
 from fanzha.demo.people import SURNAMES
 from fanzha.demo.rows import Rows, insert_objects, say
+from fanzha.org.counts import recount_grids
 from fanzha.org.models import (
     Assignment,
     Household,
@@ -413,6 +414,8 @@ def build_outreach(root: Node, months: int = 12, seed: int = 2026, *, today: dt.
     counts["targets"] = len(targets)
     if with_files:
         counts["evidence"] = _demo_evidence(rng, root, today)
+    # A bulk write: the installs and this year's visits kept per node (org.counts), before it commits.
+    recount_grids([root.id])
     say(stdout, f"  outreach: {counts}")
     return counts
 

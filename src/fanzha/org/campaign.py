@@ -97,7 +97,11 @@ def outreach_figures(user, roots: list[Node], today: dt.date) -> tuple[dict, dic
     """App installs against the running target, and households visited this year.
 
     One roll-up per root (period: today; since 1 January) feeds both, and
-    `install_progress` reuses it, as the outreach dashboard does.
+    `install_progress` reuses it, as the outreach dashboard does. Only the
+    root's totals are asked for: the roll-up reads the root's residents, installs
+    and households visited this year as the writes keep them (`fanzha.org.counts`)
+    and counts only today's visits and the pace window's installs, each a short
+    range of an index.
     """
     from fanzha.outreach import selectors as sel
     from fanzha.outreach.periods import ReportPeriod, year_start
@@ -105,7 +109,7 @@ def outreach_figures(user, roots: list[Node], today: dt.date) -> tuple[dict, dic
     total = sel.Figures()
     progress = None
     for root in roots:
-        rolled = sel.rollup(user, root, period=ReportPeriod(today, today), since=year_start(today))
+        rolled = sel.rollup(user, root, period=ReportPeriod(today, today), since=year_start(today), totals_only=True)
         total.add(rolled.total)
         if len(roots) == 1:
             progress = sel.install_progress(user, root, as_of=today, rolled=rolled, level=root.level)["root"]

@@ -420,7 +420,9 @@ class NodeCounts(models.Model):
 
     Services change the rows in the same transaction as the records they write; bulk writers call
     `counts.recount_grids` (or `recount_all`) before they commit. `elderly` and `elderly_alone` count the
-    residents born on or before `elderly_cutoff`; see `fanzha.org.counts` for how that date moves.
+    residents born on or before `elderly_cutoff`; see `fanzha.org.counts` for how that date moves. The
+    outreach figures (installs of residents, households visited this year) are kept the same way by the
+    outreach services; `visited` counts the year `visit_year`, rolled over on 1 January.
     """
 
     node = models.OneToOneField(Node, models.CASCADE, primary_key=True, related_name="counts")
@@ -433,6 +435,13 @@ class NodeCounts(models.Model):
     units = models.IntegerField(default=0)
     staff = models.IntegerField(default=0)
     elderly_cutoff = models.DateField()
+    # Outreach reach of the residents and households under the node, as of today (install dates are never in
+    # the future): residents whose install row has the date set, and households with a visit in `visit_year`.
+    app = models.IntegerField(default=0)
+    call_warning = models.IntegerField(default=0)
+    jinzhongzhao = models.IntegerField(default=0)
+    visited = models.IntegerField(default=0)  # households with a VisitYear row of visit_year
+    visit_year = models.PositiveSmallIntegerField(default=0)  # 0: not counted yet
 
     class Meta:
         verbose_name = _("节点人数")

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fanzha.cases.fraud_types import FraudType
+from fanzha.org import counts
 from fanzha.org.models import (
     Household,
     Level,
@@ -394,6 +395,7 @@ def installs_apply(*, user, changes: list[InstallChange], on: dt.date | None, ve
         if staff:
             rows.update({(PersonKind.STAFF, k): v for k, v in _rows_for(list(staff.values()), PersonKind.STAFF).items()})
         changed_rows, changed = {}, 0
+        reach: dict = {}
         for kind, pid, flag, done in expanded:
             row = rows.get((kind, pid))
             if row is None:
@@ -411,12 +413,28 @@ def installs_apply(*, user, changes: list[InstallChange], on: dt.date | None, ve
             row.updated_by = user if getattr(user, "pk", None) else None
             changed_rows[row.pk] = row
             changed += 1
+            if kind == PersonKind.RESIDENT:
+                _reach_delta(reach, row, flag, 1 if done else -1)
         if changed_rows:
             InstallStatus.objects.bulk_update(
                 list(changed_rows.values()),
                 ["app_installed_on", "app_verifier", "call_warning_on", "call_warning_verifier", "jinzhongzhao_on",
                  "jinzhongzhao_verifier", "updated_by", "updated_at"])
+        _reach_apply(reach)
     return changed
+
+
+def _reach_delta(reach: dict, row: InstallStatus, flag: str, d: int) -> None:
+    """Collect a resident's flag set (+1) or cleared (-1), by the place of its install row."""
+    place = tuple(getattr(row, f"{f}_id") for f in PLACE_FIELDS)
+    _row, deltas = reach.setdefault(place, (row, dict.fromkeys(FLAGS, 0)))
+    deltas[flag] += d
+
+
+def _reach_apply(reach: dict) -> None:
+    """The stored install counts of every node above the changed rows (`org.counts`), in the same transaction."""
+    for _place_key, (row, deltas) in sorted(reach.items(), key=lambda kv: tuple(i or 0 for i in kv[0])):
+        counts.installs_changed(row, **deltas)
 
 
 def install_set(*, user, person: Resident | StaffMember, app_installed_on: dt.date | None,
@@ -443,16 +461,21 @@ def install_set(*, user, person: Resident | StaffMember, app_installed_on: dt.da
         others = [(PersonKind.STAFF, s) for s in StaffMember.objects.filter(resident_id=person.id)]
     with transaction.atomic():
         result = None
+        reach: dict = {}
         for k, p in [(kind, person)] + others:
             row = _rows_for([p], k)[p.id]
             for flag in FLAGS:
                 value = dates[FLAG_DATE[flag]]
-                if getattr(row, FLAG_DATE[flag]) != value:
+                current = getattr(row, FLAG_DATE[flag])
+                if current != value:
+                    if k == PersonKind.RESIDENT and (current is None) != (value is None):
+                        _reach_delta(reach, row, flag, 1 if value else -1)
                     setattr(row, FLAG_DATE[flag], value)
                     setattr(row, FLAG_VERIFIER[flag], name if value else "")
             row.updated_by = user if getattr(user, "pk", None) else None
             row.save()
             result = result or row
+        _reach_apply(reach)
     return result
 
 
@@ -511,14 +534,22 @@ def _visit_year_add(household: Household, day: dt.date) -> None:
     """Count the visit in the household's row of the year (first / last visit), race-free.
 
     1. Insert the row if missing (a concurrent insert is ignored by the unique key).
-    2. One UPDATE widens first/last to the day and adds one visit.
+    2. One UPDATE widens first/last to the day and adds one visit (and locks the row).
+    3. The row now counting one visit is the household's first of the year: one more household visited
+       that year on every node above it (`org.counts`). Of two first visits at once, the second waits on
+       the lock of step 2 and reads two.
     """
     row = VisitYear(household=household, year=day.year, first_visited_on=day, last_visited_on=day, visits=0)
     _place(row, household)
     VisitYear.objects.bulk_create([row], ignore_conflicts=True)
-    VisitYear.objects.filter(household=household, year=day.year).update(
+    mine = VisitYear.objects.filter(household=household, year=day.year)
+    mine.update(
         first_visited_on=Least(F("first_visited_on"), Value(day)), last_visited_on=Greatest(F("last_visited_on"), Value(day)),
         visits=F("visits") + 1)
+    stored = mine.values("visits", *(f"{f}_id" for f in PLACE_FIELDS)).first()
+    if stored and stored["visits"] == 1:
+        placed = VisitYear(**{f"{f}_id": stored[f"{f}_id"] for f in PLACE_FIELDS})
+        counts.visit_year_added(placed, day.year)
 
 
 # --- targets -------------------------------------------------------------------------------

@@ -1,5 +1,7 @@
 """The maintained head counts (org.counts) never go stale: after every kind of service write, after a
-bulk write and its recount, and across a change of date, each node's row equals a live count."""
+bulk write and its recount, and across a change of date, each node's row equals a live count (the
+outreach figures kept in the same rows included; their own writes are tested in
+outreach/tests/test_reach_counts.py)."""
 
 from __future__ import annotations
 
@@ -27,6 +29,20 @@ from fanzha.org.models import (
 )
 
 
+def live_reach(node: Node) -> dict[str, int]:
+    """Residents' installs (date set) and households visited this year under `node`, from the tables."""
+    from fanzha.outreach.models import InstallStatus, VisitYear
+
+    col = {f"{node.level}_id": node.id}
+    i = InstallStatus.objects.filter(**col, kind="resident")
+    return {
+        "app": i.filter(app_installed_on__isnull=False).count(),
+        "call_warning": i.filter(call_warning_on__isnull=False).count(),
+        "jinzhongzhao": i.filter(jinzhongzhao_on__isnull=False).count(),
+        "visited": VisitYear.objects.filter(**col, year=timezone.localdate().year).count(),
+    }
+
+
 def live(node: Node) -> dict[str, int]:
     """Count everything under `node` from the tables, the slow way."""
     col = {f"{node.level}_id": node.id}
@@ -45,12 +61,19 @@ def live(node: Node) -> dict[str, int]:
 
 
 def assert_current() -> None:
-    """Every node has a row, and every row equals the live count."""
+    """Every node has a row, and every row equals the live count (head counts and outreach figures)."""
     nodes = list(Node.objects.all())
     stored = counts.counts_of(n.id for n in nodes)
+    reach = counts.reach_of(n.id for n in nodes)
     assert NodeCounts.objects.count() == len(nodes)
     for n in nodes:
         assert stored[n.id] == live(n), n.name
+        assert reach[n.id] == live_reach(n), n.name
+    # Every resident's install row sits where the resident is.
+    from fanzha.outreach.models import InstallStatus
+
+    for row in InstallStatus.objects.filter(kind="resident").select_related("resident"):
+        assert [getattr(row, c) for c in counts.PLACE_COLS] == [getattr(row.resident, c) for c in counts.PLACE_COLS]
 
 
 def test_tree_built_by_services_is_counted(tree):
@@ -134,10 +157,18 @@ def test_recount_of_nodes_made_in_bulk(tree):
     assert_current()
 
 
-def test_recount_all_equals_live(tree):
-    """recount_all (what a data migration and the demo loader run) gives every node its live count."""
-    NodeCounts.objects.update(residents=999, elderly=-3)
+def test_recount_all_equals_live(tree, personas):
+    """recount_all (what a data migration and the demo loader run) gives every node its live count,
+    installs and this year's visited households included."""
+    from fanzha.outreach import services as outreach
+
+    outreach.home_visit_record(user=personas.office, household=tree.h1, visited_on=timezone.localdate(),
+                               visitors="网格员", actions=["explained"],
+                               installs=[outreach.InstallChange(person=tree.r1, flag="app", done=True)])
+    NodeCounts.objects.update(residents=999, elderly=-3, app=7, visited=-1, visit_year=1999)
     counts.recount_all()
+    assert counts.reach_of([tree.county.id])[tree.county.id] == {"app": 1, "call_warning": 0, "jinzhongzhao": 0,
+                                                                 "visited": 1}
     assert_current()
 
 

@@ -11,7 +11,7 @@ from fanzha.alerts.models import Alert
 from fanzha.cases.models import Case, ReductionTarget
 from fanzha.org import campaign as cm
 from fanzha.outreach import services as outreach_services
-from fanzha.outreach.models import InstallStatus, InstallTarget, PersonKind
+from fanzha.outreach.models import InstallTarget
 
 
 def _alerts(tree):
@@ -30,8 +30,8 @@ def _alerts(tree):
 
 def _outreach(tree, personas):
     today = timezone.localdate()
-    InstallStatus.objects.create(kind=PersonKind.RESIDENT, resident=tree.r1, app_installed_on=today, app_verifier="王网格",
-                                 **{f"{f}_id": getattr(tree.r1, f"{f}_id") for f in ("county", "street", "community", "grid", "group")})
+    outreach_services.install_set(user=personas.grid1, person=tree.r1, app_installed_on=today, call_warning_on=None,
+                                  jinzhongzhao_on=None, verifier="王网格")
     outreach_services.home_visit_record(user=personas.grid1, household=tree.h1, visited_on=today, visitors="王网格",
                                         actions=["explained"], materials=2, note="讲解了刷单诈骗")
     InstallTarget.objects.create(node=tree.street, group="residents", rate=50, deadline=today + dt.timedelta(days=30))

@@ -7,7 +7,10 @@ and summed in Python up through community, street and county. The set of leaf
 nodes comes from `scoped(Node...)`, so a count covers exactly the part of the
 tree the user may see; the grouped queries then run on the leaf column alone,
 which the covering indexes answer without reading rows. Households and
-residents are the maintained head counts (`fanzha.org.counts`).
+residents are the maintained head counts (`fanzha.org.counts`); so are, when
+the period ends today, the residents' installs and the households visited
+since 1 January, which the outreach services keep per node with their writes.
+Past periods (reports) count everything from the tables.
 """
 
 from __future__ import annotations
@@ -19,7 +22,8 @@ from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from fanzha.core.scoping import scoped
+from fanzha.core.scoping import scope_of, scoped
+from fanzha.org import counts
 from fanzha.org.models import LEVEL_ORDER, Household, Level, Node, NodeCounts, Resident, UnitKind
 from fanzha.outreach.models import HomeVisit, InstallStatus, PersonKind, VisitYear
 from fanzha.outreach.periods import ReportPeriod
@@ -167,9 +171,36 @@ def _head_counts(leaf_ids, col: str, as_of: dt.date | None = None) -> dict[int, 
     return {k: (v[0], v[1]) for k, v in counts.items()}
 
 
+def _stored_counts(leaf_ids, expected) -> dict[int, tuple]:
+    """The maintained counts of the leaves (`org.counts`), {leaf id: (households, residents, app, call_warning,
+    jinzhongzhao, visited, visit_year)}: head counts, installs and this year's visited households.
+    `leaf_ids`: the scoped leaves' subquery; `expected`: their ids. Leaves without a row (made in bulk) are
+    counted first; rows of another year rolled over."""
+    fields = ("households", "residents", *counts.REACH, "visit_year")
+    year = counts.this_year()
+    rows: dict[int, tuple] = {}
+    for attempt in range(2):
+        rows = {r[0]: r[1:] for r in NodeCounts.objects.filter(node_id__in=leaf_ids).values_list("node_id", *fields)}
+        missing = set(expected) - set(rows)
+        stale = any(r[-1] != year for r in rows.values())
+        if attempt == 0 and (missing or stale):
+            if missing:
+                counts.recount_grids(missing)  # rolls over as well
+            else:
+                counts.roll_visit_year(year)
+            continue
+        break
+    return rows
+
+
 def rollup(user, root: Node, *, period: ReportPeriod, since: dt.date | None = None,
-           pace_weeks: int = PACE_WEEKS, heads_as_of: dt.date | None = None) -> Rollup:
+           pace_weeks: int = PACE_WEEKS, heads_as_of: dt.date | None = None, totals_only: bool = False) -> Rollup:
     """Visit coverage and install rates for root and every node under it down to grids.
+
+    `totals_only` (the home page's tiles): only root's own figures are wanted. When the user sees root's
+    whole subtree, the kept counts are read from root's own row (the sum of its grids' rows: households,
+    and everything placed with them, sit at grid level or below), the counted figures are counted by grid
+    as always and added straight into root, and the Rollup holds root alone.
 
     1. The scoped nodes of the subtree (one query).
     2. Households, residents, distinct visited households in the period (and
@@ -178,12 +209,16 @@ def rollup(user, root: Node, *, period: ReportPeriod, since: dt.date | None = No
        of the last `pace_weeks` weeks): one grouped query each, by leaf node.
     3. Each leaf's figures added to every ancestor inside the subtree.
     Households and residents come from the maintained head counts
-    (`_head_counts`); everything else is counted live.
+    (`_head_counts`). When the period ends today (or later) the installs as of
+    the end, and the households visited since 1 January of this year, are the
+    maintained counts too (`_stored_counts`, one query with the head counts);
+    everything else, and every figure of a past period, is counted live.
     """
+    whole = totals_only and scope_of(user).contains_node(root)
     leaf = leaf_level(root)
     col = f"{leaf}_id"
     infos: dict[int, NodeInfo] = {}
-    for row in _subtree_nodes(user, root, leaf).values("id", "name", "level", "parent_id", "code", "sort",
+    for row in _subtree_nodes(user, root, root.level if whole else leaf).values("id", "name", "level", "parent_id", "code", "sort",
                                                         "county_id", "street_id", "community_id", "grid_id", "group_id"):
         infos[row["id"]] = NodeInfo(row["id"], row["name"], row["level"], row["parent_id"], row["code"], row["sort"],
                                     {f: row[f"{f}_id"] for f in ("county", "street", "community", "grid", "group")})
@@ -191,28 +226,57 @@ def rollup(user, root: Node, *, period: ReportPeriod, since: dt.date | None = No
     # Plain lists of ints in FIELDS order while summing: 1,500 grids × 3 levels add up in a few ms.
     fields = [f for f in Figures.__dataclass_fields__]
     slot = {f: i for i, f in enumerate(fields)}
-    per_leaf: dict[int, list[int]] = {i: [0] * len(fields) for i, n in infos.items() if n.level == leaf}
+    if whole:
+        # Root alone: every leaf's counted figures go straight into root's list.
+        root_acc = [0] * len(fields)
+        per_leaf: dict[int, list[int]] = {root.id: root_acc}
+
+        def acc_of(leaf_id):
+            return root_acc
+    else:
+        per_leaf = {i: [0] * len(fields) for i, n in infos.items() if n.level == leaf}
+        acc_of = per_leaf.get
 
     def grouped(qs, names: list[str], **aggregates):
-        """Fill `names` (Figures fields) from the aggregates, in order, for each leaf."""
+        """Add the aggregates, in order, to `names` (Figures fields) of each leaf (each field is filled by one
+        query, so adding to zero sets it)."""
         rows = qs.filter(**{f"{col}__in": leaf_ids}).order_by().values(col).annotate(**aggregates).values_list(col, *aggregates)
         idx = [slot[n] for n in names]
         for leaf_id, *values in rows:
-            acc = per_leaf.get(leaf_id)
+            acc = acc_of(leaf_id)
             if acc is not None:
                 for i, v in zip(idx, values):
-                    acc[i] = v
+                    acc[i] += v
 
     end = period.end
     pace_start = end - dt.timedelta(weeks=pace_weeks)
-    # heads_as_of (a report dated in the past): households and residents registered by then.
-    heads = _head_counts(leaf_ids, col, as_of=heads_as_of)
+    today = timezone.localdate()
+    current = end >= today and (heads_as_of is None or heads_as_of >= today)
+    year_so_far = since is not None and since == dt.date(end.year, 1, 1)
+    stored_visits = current and year_so_far and end.year == today.year
     i_h, i_r = slot["households"], slot["residents"]
-    for leaf_id, (households, residents) in heads.items():
-        acc = per_leaf.get(leaf_id)
-        if acc is not None:
-            acc[i_h], acc[i_r] = households, residents
-    if since and since == dt.date(end.year, 1, 1):
+    if current:
+        # Today's figures: head counts, installs (and this year's visited households) kept with the writes.
+        names = ["households", "residents", *counts.INSTALL_FIELDS] + (["visited_since"] if stored_visits else [])
+        idx = [slot[n] for n in names]
+        stored = _stored_counts([root.id], [root.id]) if whole else _stored_counts(leaf_ids, per_leaf)
+        for leaf_id, row in stored.items():
+            acc = per_leaf.get(leaf_id)
+            if acc is not None:
+                for i, v in zip(idx, row):
+                    acc[i] = v
+    else:
+        # heads_as_of (a report dated in the past): households and residents registered by then.
+        heads = _head_counts(leaf_ids, col, as_of=heads_as_of)
+        for leaf_id, (households, residents) in heads.items():
+            acc = acc_of(leaf_id)
+            if acc is not None:
+                acc[i_h] += households
+                acc[i_r] += residents
+    if stored_visits:
+        grouped(HomeVisit.objects.filter(visited_on__gte=period.start, visited_on__lte=end), ["visited"],
+                n=Count("household_id", distinct=True))
+    elif year_so_far:
         # Since 1 January: the households' first visit of the year, from its own index.
         grouped(HomeVisit.objects.filter(visited_on__gte=period.start, visited_on__lte=end), ["visited"],
                 n=Count("household_id", distinct=True))
@@ -230,8 +294,9 @@ def rollup(user, root: Node, *, period: ReportPeriod, since: dt.date | None = No
         # Installs of the residents registered by that date only: the rate's two sides count the same people.
         installs = installs.filter(resident__created_at__lt=timezone.make_aware(
             dt.datetime.combine(heads_as_of + dt.timedelta(days=1), dt.time.min)))
-    if end >= timezone.localdate():
-        # Dates are never in the future (the services refuse them): "as of today" is "set".
+    if current:
+        pass  # the maintained counts, read above (dates are never in the future: "as of today" is "set")
+    elif end >= today:
         grouped(installs, ["app", "call_warning", "jinzhongzhao"],
                 app=Count("app_installed_on"), cw=Count("call_warning_on"), jz=Count("jinzhongzhao_on"))
     else:
@@ -246,7 +311,7 @@ def rollup(user, root: Node, *, period: ReportPeriod, since: dt.date | None = No
             new=Count("id", filter=Q(app_installed_on__gte=period.start)))
 
     sums: dict[int, list[int]] = {i: [0] * len(fields) for i in infos}
-    above = LEVEL_ORDER[LEVEL_ORDER.index(root.level): LEVEL_ORDER.index(leaf)]
+    above = [] if whole else LEVEL_ORDER[LEVEL_ORDER.index(root.level): LEVEL_ORDER.index(leaf)]
     width = range(len(fields))
     for leaf_id, values in per_leaf.items():
         sums[leaf_id] = values
