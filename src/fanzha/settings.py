@@ -164,39 +164,41 @@ TEMPLATES = [
 ]
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
+# SQLite: WAL lets readers run while a writer commits; IMMEDIATE takes the write lock at BEGIN so concurrent
+# writers queue instead of failing with "database is locked" on lock upgrade, and fanzha's backend
+# (core/db/sqlite3/base.py) hands that lock from writer to writer, first come first served, instead of leaving
+# them to SQLite's sleeping retries. The timeout (seconds; busy_timeout the same in ms) bounds every wait.
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": (
+        "PRAGMA journal_mode=WAL;"
+        "PRAGMA synchronous=NORMAL;"
+        "PRAGMA foreign_keys=ON;"
+        "PRAGMA busy_timeout=20000;"
+        "PRAGMA cache_size=-64000;"
+        "PRAGMA temp_store=MEMORY;"
+        "PRAGMA mmap_size=268435456;"
+    ),
+}
 if DATABASE_URL:
     import dj_database_url
 
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=envint("DB_CONN_MAX_AGE", 60))}
-    if DATABASES["default"]["ENGINE"] not in (
-        "django.db.backends.postgresql",
-        "django.db.backends.sqlite3",
-    ):
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        DATABASES["default"]["ENGINE"] = "fanzha.core.db.sqlite3"
+        DATABASES["default"]["OPTIONS"] = {**SQLITE_OPTIONS, **DATABASES["default"].get("OPTIONS", {})}
+    elif DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
         raise ImproperlyConfigured("DATABASE_URL must point to PostgreSQL (postgres://...) or SQLite (sqlite:///...)")
 else:
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            "ENGINE": "fanzha.core.db.sqlite3",
             "NAME": FANZHA_HOME / "fanzha.sqlite3",
             # Kept open between requests: a new connection parses the whole schema (700 entries)
             # on its first query, which costs more than a pushed alert's own statements.
             "CONN_MAX_AGE": envint("DB_CONN_MAX_AGE", 60),
-            "OPTIONS": {
-                # WAL lets readers run while a writer commits; IMMEDIATE takes the
-                # write lock at BEGIN so concurrent writers queue instead of
-                # failing with "database is locked" on lock upgrade.
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
-                "init_command": (
-                    "PRAGMA journal_mode=WAL;"
-                    "PRAGMA synchronous=NORMAL;"
-                    "PRAGMA foreign_keys=ON;"
-                    "PRAGMA busy_timeout=20000;"
-                    "PRAGMA cache_size=-64000;"
-                    "PRAGMA temp_store=MEMORY;"
-                    "PRAGMA mmap_size=268435456;"
-                ),
-            },
+            "OPTIONS": SQLITE_OPTIONS,
         }
     }
 

@@ -1,0 +1,1 @@
+"""Database backends of fanzha (Django ENGINE paths under fanzha.core.db)."""
