@@ -428,9 +428,10 @@ def _csv_rows(data: bytes, max_rows: int) -> list:
     rows: list = []
     filled = pending_blank = 0
     too_many = ImportFileError(_("数据行数超过上限%(max)d行，请拆分成多个文件导入。") % {"max": max_rows})
+    strip = str.strip
     try:
         for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
-            if not r or (len(r) == 1 and not r[0].strip()) or not any(c.strip() for c in r):
+            if not any(map(strip, r)):  # no line, or only blank cells (in C: no generator frame per row)
                 pending_blank += 1
                 continue
             if pending_blank:
@@ -626,9 +627,12 @@ def run_import(importer_cls: type[Importer], ctx: ImportContext, source, *, file
         result.errors = []
         result.counts = {}
     finally:
+        # The importer's plans (a row's worth of objects per row) are freed by reference counting
+        # first: alive when the collector comes back, they would all be traversed by its next pass.
+        del importer
         if collecting:
             gc.enable()
     result.seconds = time.monotonic() - started
-    audit(user=ctx.user, action=AuditAction.IMPORT, target=f"import:{importer.kind}",
+    audit(user=ctx.user, action=AuditAction.IMPORT, target=f"import:{result.kind}",
           detail=" · ".join([filename or "-", *([_("试导入")] if dry_run else []), result.summary()]), request=ctx.request)
     return result

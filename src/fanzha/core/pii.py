@@ -23,11 +23,8 @@ from django.conf import settings
 
 from fanzha.core.idnumbers import mask_id_number, mask_phone
 
-try:  # hmac.digest's own fast path, called without its Python frame (a third of each hash's cost)
-    from _hashlib import hmac_digest as _hmac_digest
-except ImportError:  # pragma: no cover - Python built without OpenSSL
-    _hmac_digest = hmac.digest
-
+_IPAD = bytes(b ^ 0x36 for b in range(256))  # RFC 2104's inner and outer pads, as translation tables
+_OPAD = bytes(b ^ 0x5C for b in range(256))
 _NONCE = 12
 
 
@@ -97,13 +94,30 @@ def decrypt(token: str) -> str:
 
 
 def lookup_hasher(kind: str):
-    """`lookup_hash(kind, ·)` with the key looked up once and the HMAC in one C call."""
+    """`lookup_hash(kind, ·)` with the key looked up once.
+
+    HMAC-SHA256 (RFC 2104) worked out by hand from two SHA-256 states prepared once, the
+    inner one having already taken the padded key and the `kind:` prefix: each value then
+    costs two state copies and two short updates, half of what a full HMAC call costs
+    (which sets the key up again every time). The stored hashes are the same bytes.
+    """
     _, key = _current()
-    prefix = f"{kind}:".encode()
-    digest = _hmac_digest
+    block = hashlib.sha256().block_size
+    if len(key) > block:
+        key = hashlib.sha256(key).digest()
+    key = key.ljust(block, b"\0")
+    inner = hashlib.sha256(key.translate(_IPAD) + f"{kind}:".encode())
+    outer = hashlib.sha256(key.translate(_OPAD))
+    inner_copy, outer_copy = inner.copy, outer.copy
 
     def hash_one(value: str) -> str:
-        return digest(key, prefix + value.encode(), "sha256")[:16].hex() if value else ""
+        if not value:
+            return ""
+        h = inner_copy()
+        h.update(value.encode())
+        o = outer_copy()
+        o.update(h.digest())
+        return o.digest()[:16].hex()
 
     return hash_one
 

@@ -34,3 +34,14 @@ def test_split_two_character_name_with_compound_surname_text():
 def test_is_initials(text, expected):
     """Only Latin letters are a search by initials."""
     assert is_initials(text) is expected
+
+
+def test_initials_table_agrees_with_the_letter_of_each_character():
+    """The translation table behind the initials gives, character by character, what `_initial` gives:
+    table characters, Latin letters, digits and signs outside the table, 〇, and characters beyond U+9FFF."""
+    from fanzha.core.names import _initial
+
+    for name in ("王a1〇明", "张Ｂ·乐", "㐀鿿\U00020000李", "李X-y"):
+        surname, given = split_name(name)
+        expected = "".join(_initial(c) for c in surname + given)
+        assert name_keys(name)[1] == expected

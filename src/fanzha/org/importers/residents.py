@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from django.db import connection
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -318,7 +319,13 @@ class ResidentImporter(Importer):
         # The street's residents as the driver's plain tuples (in ExistingResident's order), indexed by a
         # dict comprehension: a re-import matches every row here, and naming each of a street's
         # 150,000 tuples cost more than the comparisons. Only a changed row is made an ExistingResident.
-        found = fetch_rows(ctx.scope.filter(Resident.objects.filter(street_id=street.id)).values_list(*_EXISTING_RESIDENT))
+        fields = list(_EXISTING_RESIDENT)
+        residents = ctx.scope.filter(Resident.objects.filter(street_id=street.id))
+        if connection.vendor == "sqlite":  # the birth date as its text: no per-row date converter in the driver
+            qn = connection.ops.quote_name
+            residents = residents.annotate(birth_text=RawSQL(f"{qn(Resident._meta.db_table)}.{qn('birth_date')} || ''", ()))
+            fields[_R_BIRTH] = "birth_text"
+        found = fetch_rows(residents.values_list(*fields))
         by_hash: dict[str, tuple] = {rec[_R_HASH]: rec for rec in found if rec[_R_HASH]}
         by_name: dict[tuple[int, str], tuple] = {(rec[_R_HOUSEHOLD], rec[_R_NAME]): rec for rec in found if not rec[_R_HASH]}
         del found
@@ -370,7 +377,7 @@ class ResidentImporter(Importer):
                 self.grids.add(p.household[0])
                 continue
             birth = r[_R_BIRTH]
-            if type(birth) is str:  # SQLite without the date converter: the birth date as text
+            if type(birth) is str:  # SQLite: the birth date as text (see above)
                 birth = iso(birth)
             if (mine_of(p) == theirs_of(r) and hp.id == r[_R_HOUSEHOLD]
                     and (not (p.id_number or gender_given) or p.gender == r[_R_GENDER])
