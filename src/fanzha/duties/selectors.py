@@ -1,10 +1,14 @@
 """Done vs due for every duty, subject and period, counted from the records.
 
-`status_rows` is the one computation every page, the API, the panel and the
-reminder job use. For each active duty it makes one query for the subjects
-(people, units, nodes or groups in the area) and one grouped count of the
-records of the current period (no query per subject), so the county's
-status is a few dozen queries whatever its size.
+Two definitions hold it all: `_subject_sets` (who answers for a duty in the
+area) and `_records` (which records of the period count to them).
+`status_rows` lists every subject's done vs due from them for the pages, the
+API and the reminder job: for each active duty one query for the subjects
+and one grouped count of the period's records (no query per subject), so the
+county's status is a few dozen queries whatever its size. The home page's
+panel, shown on every view, needs only how many are behind: `behind_counts`
+counts the same subjects and records in the database without listing the
+county's ~12,000 rows, and equals `summary(status_rows(...))`.
 """
 
 from __future__ import annotations
