@@ -10,7 +10,8 @@ and installs sit in the same tables as the measured county's. Times, in process:
   with the head counts from the cache (steady state), as bench/outreach_rollup.py;
 - the whole city: the roll-up of each of the twenty counties (there is no node above a county,
   so a city-wide view is the counties' roll-ups side by side), cold and steady.
-CITY_OUTREACH=first builds outreach for BENCH-K only (quicker; the other counties then have none).
+CITY_OUTREACH=first builds outreach for BENCH-K only (quicker; the other counties then have none);
+the counties' outreach is built by CITY_OUTREACH_WORKERS (default 2) forked processes.
 """
 
 from __future__ import annotations
@@ -38,22 +39,40 @@ def city_counties():
     counties = sorted(Node.objects.filter(level=Level.COUNTY, code__regex=r"^(BENCH-K|CITY-K\d+)$"),
                       key=lambda n: (n.code != BENCH_COUNTY_CODE, n.code))
     wanted = counties[:1] if os.environ.get("CITY_OUTREACH") == "first" else counties
-    built = False
-    for county in wanted:
-        if not HomeVisit.objects.filter(county_id=county.id).exists():
-            from fanzha.demo.outreach import build_outreach
+    missing = [c for c in wanted if not HomeVisit.objects.filter(county_id=c.id).exists()]
+    workers = max(1, min(len(missing), int(os.environ.get("CITY_OUTREACH_WORKERS", 2))))
+    if len(missing) > 1 and workers > 1:  # one county per task in forked workers, each its own connection
+        import multiprocessing
 
-            t0 = time.perf_counter()
-            counts = build_outreach(county)
-            built = True
-            print(f"  built a year of outreach for {county.code} in {time.perf_counter() - t0:.1f} s (once): {counts} "
-                  f"(load {os.getloadavg()[0]:.2f})", flush=True)
-    if built and connection.vendor == "postgresql":
+        from django.db import connections
+
+        connections.close_all()
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            for line_ in pool.imap_unordered(_outreach_for, [c.id for c in missing]):
+                print(line_, flush=True)
+    else:
+        for c in missing:
+            print(_outreach_for(c.id), flush=True)
+    if missing and connection.vendor == "postgresql":
         with connection.cursor() as cur:
             for table in ("outreach_homevisit", "outreach_visityear", "outreach_installstatus", "outreach_activity",
                           "outreach_wechatpush", "org_resident", "org_household", "org_staffmember", "org_nodecounts"):
                 cur.execute(f"VACUUM ANALYZE {table}")
     return counties
+
+
+def _outreach_for(county_id: int) -> str:
+    from django.db import connections
+
+    from fanzha.demo.outreach import build_outreach
+    from fanzha.org.models import Node
+
+    county = Node.objects.get(pk=county_id)
+    t0 = time.perf_counter()
+    counts = build_outreach(county)  # one transaction per county
+    connections.close_all()
+    return (f"  built a year of outreach for {county.code} in {time.perf_counter() - t0:.1f} s (once): {counts} "
+            f"(load {os.getloadavg()[0]:.2f})")
 
 
 def main() -> None:
