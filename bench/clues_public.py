@@ -19,6 +19,9 @@ its Server-Timing header) is printed too, apart from time queued for a busy mach
 With `--burst` the 50 posts of a round leave together (saturation: the latency is then the queue of 50 requests in front of one
 process). Afterwards the reports are counted in the database against the
 302 answers (nothing lost), and deleted.
+
+The server's SQLite writers take turns (fanzha.core.db.sqlite3); `FANZHA_SQLITE_TURNS=false` in the
+environment runs it on Django's own backend instead, to compare the two in the same conditions.
 """
 
 from __future__ import annotations
@@ -124,7 +127,9 @@ def main() -> None:
     port = free_port()
     server = start_server(home, port, args.threads)
     mode = "together (burst)" if args.burst else f"after {args.think:g}–{args.think + 2:g} s of typing each"
-    print(f"engine {_common.engine()}; fanzha serve --threads {args.threads} on 127.0.0.1:{port}; {args.clients} clients × "
+    from django.conf import settings
+
+    print(f"engine {settings.DATABASES['default']['ENGINE']}; fanzha serve --threads {args.threads} on 127.0.0.1:{port}; {args.clients} clients × "
           f"{args.rounds} reports, posted {mode}; {args.photo_share:.0%} with a {len(photo) // 1024} KB photo")
     times: list[float] = []
     app_ms: list[float] = []  # the view's own wall time (Server-Timing app)

@@ -45,7 +45,9 @@ def _spin(ms: float) -> None:
         pass
 
 
-def _worker(engine: str, path: str, threads: int, writes: int, out) -> None:
+def _worker(engine: str, path: str, threads: int, writes: int, out, switch_ms: float = 0) -> None:
+    if switch_ms:
+        sys.setswitchinterval(switch_ms / 1000)
     _setup(engine, path)
     from django.db import connection, transaction
 
@@ -99,7 +101,7 @@ def run_engine(engine: str, args) -> None:
         started = time.perf_counter()
         for _ in range(args.processes):
             a, b = ctx.Pipe(duplex=False)
-            p = ctx.Process(target=_worker, args=(engine, path, args.threads, args.writes, b))
+            p = ctx.Process(target=_worker, args=(engine, path, args.threads, args.writes, b, args.switch_ms))
             p.start()
             pipes.append(a)
             procs.append(p)
@@ -127,6 +129,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=16)
     parser.add_argument("--writes", type=int, default=20)
     parser.add_argument("--engine", choices=["both", *ENGINES], default="both")
+    parser.add_argument("--switch-ms", type=float, default=0, help="sys.setswitchinterval in the workers (default 5 ms)")
     args = parser.parse_args()
     print(f"load average {os.getloadavg()[0]:.2f}; {args.processes} processes × {args.threads} threads × "
           f"{args.writes} write transactions (8 ms CPU before each, 1 ms under the lock)")

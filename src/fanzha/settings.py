@@ -168,6 +168,8 @@ DATABASE_URL = os.environ.get("DATABASE_URL", "")
 # writers queue instead of failing with "database is locked" on lock upgrade, and fanzha's backend
 # (core/db/sqlite3/base.py) hands that lock from writer to writer, first come first served, instead of leaving
 # them to SQLite's sleeping retries. The timeout (seconds; busy_timeout the same in ms) bounds every wait.
+# FANZHA_SQLITE_TURNS=false goes back to Django's own backend (to compare, or if the turns misbehave).
+SQLITE_ENGINE = "fanzha.core.db.sqlite3" if envbool("FANZHA_SQLITE_TURNS", True) else "django.db.backends.sqlite3"
 SQLITE_OPTIONS = {
     "transaction_mode": "IMMEDIATE",
     "timeout": 20,
@@ -186,14 +188,14 @@ if DATABASE_URL:
 
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=envint("DB_CONN_MAX_AGE", 60))}
     if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-        DATABASES["default"]["ENGINE"] = "fanzha.core.db.sqlite3"
+        DATABASES["default"]["ENGINE"] = SQLITE_ENGINE
         DATABASES["default"]["OPTIONS"] = {**SQLITE_OPTIONS, **DATABASES["default"].get("OPTIONS", {})}
     elif DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
         raise ImproperlyConfigured("DATABASE_URL must point to PostgreSQL (postgres://...) or SQLite (sqlite:///...)")
 else:
     DATABASES = {
         "default": {
-            "ENGINE": "fanzha.core.db.sqlite3",
+            "ENGINE": SQLITE_ENGINE,
             "NAME": FANZHA_HOME / "fanzha.sqlite3",
             # Kept open between requests: a new connection parses the whole schema (700 entries)
             # on its first query, which costs more than a pushed alert's own statements.

@@ -228,3 +228,23 @@ def test_a_thread_that_died_holding_the_turn_does_not_block_the_others(tmp_path)
     turn.acquire(5)
     assert turn.owner is threading.current_thread()
     turn.release()
+
+
+def test_the_log_is_checkpointed_after_the_turn_not_inside_commit(turns_db):
+    """Connections leave the routine checkpoint to the process's checkpoint thread (SQLite's automatic one only as
+    a far backstop), which runs once CHECKPOINT_COMMITS transactions have committed, after their turn."""
+    from fanzha.core.db.sqlite3 import base
+
+    with connections[ALIAS].cursor() as c:
+        c.execute("PRAGMA wal_autocheckpoint")
+        assert c.fetchone()[0] == base.AUTOCHECKPOINT_PAGES
+    checkpointer = write_turn(turns_db).checkpointer
+    for n in range(base.CHECKPOINT_COMMITS):
+        assert checkpointer.done == 0
+        with transaction.atomic(using=ALIAS), connections[ALIAS].cursor() as c:
+            c.execute("INSERT INTO note (who, n) VALUES ('c', %s)", [n])
+    deadline = time.monotonic() + 10
+    while checkpointer.done == 0 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert checkpointer.done == 1
+    assert len(notes()) == base.CHECKPOINT_COMMITS
