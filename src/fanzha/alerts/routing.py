@@ -161,22 +161,29 @@ class Router:
                 self.nodes_by_code[n.code] = n
         places = [r.place for r in self.by_id_hash.values()] + [r.place for rs in self.by_phone_hash.values() for r in rs]
         places += [Place.of_node(n) for n in self.nodes_by_code.values()] + [Place.of_node(self.area)]
-        self._load_people(places)
         streets = {p.street_id for p in places}
         if facts:
-            self._load_facts(streets, {p.node_id for p in places if p.node_id})
+            self._load_facts(streets, {p.node_id for p in places if p.node_id}, _people_nodes(places))
         else:
+            self._load_people(places)
             self.rules = RuleBook(streets)
         return self
 
-    def _load_facts(self, street_ids: set, node_ids: set) -> None:
-        """The streets' routing rules and time limits, their active group-chat bots, and the names of the
-        candidate queue nodes, in one round trip (UNION ALL of indexed look-ups; a single pushed alert
-        otherwise paid a query for each). For one alert or a few: the lists go into one statement."""
+    def _load_facts(self, street_ids: set, node_ids: set, people_nodes: list[int]) -> None:
+        """The people on duty at the candidate places (as `_load_people`), the streets' routing rules and
+        time limits, their active group-chat bots, and the names of the candidate queue nodes, in one round
+        trip (UNION ALL of indexed look-ups; a single pushed alert otherwise paid a query for each). For one
+        alert or a few: the lists go into one statement."""
         qn = connection.ops.quote_name
         streets, nodes = sorted(i for i in street_ids if i), sorted(node_ids)
         flags = ", ".join(f"CASE WHEN {f} THEN 1 ELSE 0 END" for f in FLAGS)
         parts, params = [], []
+        if people_nodes:
+            sql, people_params = _people_sql(
+                "'person', a.node_id, a.role, a.user_id, a.id, NULL, NULL, NULL, u.display_name, u.username, NULL",
+                people_nodes)
+            parts.append(sql)
+            params += people_params
         if streets:
             marks = ", ".join(["%s"] * len(streets))
             parts += [
@@ -191,12 +198,14 @@ class Router:
             parts.append(f"SELECT 'node', id, NULL, NULL, NULL, NULL, NULL, NULL, name, level, code FROM {qn(Node._meta.db_table)} "
                          f"WHERE id IN ({', '.join(['%s'] * len(nodes))})")
             params += nodes
-        rules, limits = [], []
+        rules, limits, people = [], [], []
         if parts:
             with connection.cursor() as cur:
                 cur.execute(" UNION ALL ".join(parts), params)
                 for kind, key, grade, *v in cur.fetchall():
-                    if kind == "rule":
+                    if kind == "person":  # (role, assignment id) to sort by, node, user, role, names
+                        people.append(((grade, v[1]), (key, v[0], grade, v[5], v[6])))
+                    elif kind == "rule":
                         rules.append((key, grade, *v[:len(FLAGS)]))
                     elif kind == "limit":
                         limits.append((key, grade, *v[:3]))
@@ -204,32 +213,30 @@ class Router:
                         self.webhooks.setdefault(key, []).append(v[0])
                     else:
                         self.nodes[key] = {"id": key, "name": v[5], "level": v[6], "code": v[7]}
+        people.sort(key=lambda p: p[0])  # as _load_people's ORDER BY a.role, a.id
+        self._take_people(row for _key, row in people)
         self.rules = RuleBook.from_rows(rules)
         self.limits = LimitBook.from_rows(limits)
 
     def _load_people(self, places: list[Place]) -> None:
         """Grid workers and leaders of the grids, staff of the communities, officers of the streets: one query per 500 nodes."""
-        nodes = sorted({p.grid_id for p in places if p.grid_id} | {p.community_id for p in places if p.community_id}
-                       | {p.street_id for p in places if p.street_id})
-        reason = {Role.GRID_WORKER: AssigneeReason.GRID_WORKER, Role.GRID_LEADER: AssigneeReason.GRID_LEADER}
-        qn = connection.ops.quote_name
-        a, u = qn(Assignment._meta.db_table), qn(User._meta.db_table)
-        roles = [Role.GRID_LEADER, Role.GRID_WORKER, Role.COMMUNITY, Role.OFFICER]
         with connection.cursor() as cur:
-            for chunk in _chunks(nodes):
-                cur.execute(
-                    f"SELECT a.node_id, a.user_id, a.role, u.display_name, u.username FROM {a} a JOIN {u} u ON u.id = a.user_id "
-                    f"WHERE u.is_active = %s AND a.node_id IN ({', '.join(['%s'] * len(chunk))}) "
-                    f"AND a.role IN ({', '.join(['%s'] * len(roles))}) ORDER BY a.role, a.id",
-                    [True, *chunk, *roles])
-                for node_id, user_id, role, display, username in cur.fetchall():
-                    self.user_names[user_id] = display or username
-                    if role in reason:
-                        self.responders.setdefault(node_id, []).append((user_id, reason[role]))
-                    elif role == Role.COMMUNITY:
-                        self.community_staff.setdefault(node_id, []).append(user_id)
-                    else:
-                        self.officers.setdefault(node_id, []).append(user_id)
+            for chunk in _chunks(_people_nodes(places)):
+                sql, params = _people_sql("a.node_id, a.user_id, a.role, u.display_name, u.username", chunk)
+                cur.execute(sql + " ORDER BY a.role, a.id", params)
+                self._take_people(cur.fetchall())
+
+    def _take_people(self, rows) -> None:
+        """Rows (node, user, role, display name, user name), in the order of role then assignment."""
+        reason = {Role.GRID_WORKER: AssigneeReason.GRID_WORKER, Role.GRID_LEADER: AssigneeReason.GRID_LEADER}
+        for node_id, user_id, role, display, username in rows:
+            self.user_names[user_id] = display or username
+            if role in reason:
+                self.responders.setdefault(node_id, []).append((user_id, reason[role]))
+            elif role == Role.COMMUNITY:
+                self.community_staff.setdefault(node_id, []).append(user_id)
+            else:
+                self.officers.setdefault(node_id, []).append(user_id)
 
     def _street_name(self, street_id: int | None) -> str:
         if street_id is None:
@@ -331,6 +338,24 @@ class Router:
         if told:
             assigned = {u for u, _r in route.assignees}
             route.notify = [u for u in dict.fromkeys(told) if u not in assigned]
+
+
+_PEOPLE_ROLES = (Role.GRID_LEADER, Role.GRID_WORKER, Role.COMMUNITY, Role.OFFICER)
+
+
+def _people_nodes(places: list[Place]) -> list[int]:
+    """The nodes whose people a route may name: the places' grids, communities and streets."""
+    return sorted({p.grid_id for p in places if p.grid_id} | {p.community_id for p in places if p.community_id}
+                  | {p.street_id for p in places if p.street_id})
+
+
+def _people_sql(columns: str, nodes: list[int]) -> tuple[str, list]:
+    """SELECT `columns` of the active people with a responder's role at `nodes` (assignment a, user u)."""
+    qn = connection.ops.quote_name
+    a, u = qn(Assignment._meta.db_table), qn(User._meta.db_table)
+    return (f"SELECT {columns} FROM {a} a JOIN {u} u ON u.id = a.user_id WHERE u.is_active = %s "
+            f"AND a.node_id IN ({', '.join(['%s'] * len(nodes))}) AND a.role IN ({', '.join(['%s'] * len(_PEOPLE_ROLES))})",
+            [True, *nodes, *_PEOPLE_ROLES])
 
 
 def place_columns(place: Place) -> dict[str, int | None]:

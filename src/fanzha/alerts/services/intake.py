@@ -191,64 +191,19 @@ def alert_ingest(*, sender: Sender, data: dict, now: dt.datetime | None = None) 
 
 
 _SQLITE_WRITERS = threading.Lock()
-#: Pushes of a process between two checkpoints of SQLite's write-ahead log: a push adds some thirty
-#: pages to the log, so about SQLite's own automatic checkpoint (every 1,000 pages).
-CHECKPOINT_EVERY = 32
-_since_checkpoint = 0
 
 
 def _intake_lock():
-    """On SQLite, the intake's write transactions of one process queue on a Python lock, and their
-    commits leave the checkpoint of the write-ahead log to after the lock (see `_sqlite_writers`).
+    """On SQLite, the intake's write transactions of one process queue on a Python lock.
 
     SQLite lets one writer in at a time; a second one waits in SQLite's busy handler,
     which sleeps in growing steps (1, 2, 5, 10 ... 100 ms) and so turns a 1 ms wait into
     tens of milliseconds under load. A thread waiting on this lock instead wakes the moment
-    the previous push commits. PostgreSQL locks rows, not the database: nothing to do.
+    the previous push commits. Between processes, and for the checkpoints of the
+    write-ahead log, the SQLite backend's write turn does the same for every writer
+    (fanzha.core.db.sqlite3). PostgreSQL locks rows, not the database: nothing to do.
     """
-    if connection.vendor != "sqlite":
-        return contextlib.nullcontext()
-    return _sqlite_writers()
-
-
-@contextlib.contextmanager
-def _sqlite_writers():
-    """Hold the process's intake lock around one write transaction; checkpoint the log after it, not under it.
-
-    1. Take the lock.
-    2. Switch SQLite's automatic checkpoint off on this connection for the push's COMMIT:
-       the COMMIT that crosses 1,000 log pages would otherwise copy them into the database
-       and sync it (15-40 ms on the county set, 10% of the commits), all the while holding
-       the lock every other push of the process waits on. Switched back after the commit,
-       so the connection's other writes checkpoint as SQLite does.
-    3. Every CHECKPOINT_EVERY pushes of the process, the push that commits last runs a
-       PASSIVE checkpoint once the lock is free (a checkpoint does not stop writers).
-    """
-    global _since_checkpoint
-    due = False
-    with _SQLITE_WRITERS:
-        if connection.is_in_memory_db():
-            yield
-            return
-        connection.ensure_connection()
-        raw = connection.connection
-        (before,) = raw.execute("PRAGMA wal_autocheckpoint").fetchone()
-        raw.execute("PRAGMA wal_autocheckpoint=0")
-        try:
-            yield
-        finally:
-            if connection.connection is raw:
-                raw.execute(f"PRAGMA wal_autocheckpoint={int(before)}")
-        _since_checkpoint += 1
-        if _since_checkpoint >= CHECKPOINT_EVERY and not connection.in_atomic_block:
-            _since_checkpoint, due = 0, True
-    if due:
-        _checkpoint()
-
-
-def _checkpoint() -> None:
-    with connection.cursor() as cur:
-        cur.execute("PRAGMA wal_checkpoint(PASSIVE)")
+    return _SQLITE_WRITERS if connection.vendor == "sqlite" else contextlib.nullcontext()
 
 
 @dataclass

@@ -94,35 +94,3 @@ def test_concurrent_pushes_notify_each_person_exactly_once(file_db, tree, person
         assert len(told) == len(set(told)) and set(people) <= set(told)
     per_alert = {a.pk: Notification.objects.filter(alert=a).count() for a in alerts}
     assert len(set(per_alert.values())) == 1, per_alert
-
-
-@pytest.mark.django_db(transaction=True)
-def test_intake_checkpoints_the_log_after_letting_the_locks_go(file_db, tree, personas, sender, monkeypatch):
-    """On a SQLite file, a push's COMMIT runs with SQLite's automatic checkpoint off (it would hold every
-    other push up), switched back on after; every CHECKPOINT_EVERY pushes one checkpoint runs, the lock free."""
-    if connection.vendor != "sqlite":
-        pytest.skip("SQLite's write-ahead log")
-    monkeypatch.setattr(intake, "CHECKPOINT_EVERY", 3)
-    monkeypatch.setattr(intake, "_since_checkpoint", 0)
-    runs = []
-    real = intake._checkpoint
-
-    def watched():
-        runs.append(intake._SQLITE_WRITERS.locked())
-        real()
-
-    monkeypatch.setattr(intake, "_checkpoint", watched)
-    during = []
-    real_after = intake._after_routing
-
-    def after(*args, **kwargs):
-        during.append(connection.connection.execute("PRAGMA wal_autocheckpoint").fetchone()[0])
-        return real_after(*args, **kwargs)
-
-    monkeypatch.setattr(intake, "_after_routing", after)
-    for i in range(7):
-        ingest(sender, id=f"K-{i}", grade="低")
-    assert runs == [False, False]
-    assert during == [0] * 7
-    assert connection.connection.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 1000
-    assert Alert.objects.count() == 7
