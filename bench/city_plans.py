@@ -3,7 +3,8 @@
     DATABASE_URL=postgres://…/fz_city FANZHA_BENCH_DB=var/bench/city .venv/bin/python bench/city_plans.py
 
 On the city built by bench/build_city.py (3,000,000 residents in 20 counties; PostgreSQL), as a county
-office user of BENCH-K: the resident look-up by phone, by ID number and by name, the case statistics API
+office user of BENCH-K: the resident look-up by phone, by ID number and by name, the resident list page
+searched by a surname, the case statistics API
 of the county and the county's outreach roll-up. Each is run once to warm up, then once with its SQL
 captured; the `CITY_PLANS_TOP` (default 2) slowest SELECTs of each are explained with ANALYZE and BUFFERS,
 so the output shows which index each query walks and how many rows and pages it touched beside the time.
@@ -69,6 +70,8 @@ def main() -> int:
         ("resident look-up by phone", lambda: list(resident_search(office, q=person.phone)[:5])),
         ("resident look-up by ID number", lambda: list(resident_search(office, q=person.id_number)[:5])),
         ("resident look-up by name", lambda: list(resident_search(office, q=person.name)[:50])),
+        # The list page's capped count of a one-character name search: the slowest read found on the city.
+        ("resident list searched by surname (page), county", api(f"/residents/?q={person.name[:1]}")),
         ("case statistics API, county", api(f"/api/v1/stats/cases?node={county.id}")),
         ("outreach roll-up, county", lambda: sel.rollup(reports.SYSTEM, county, period=period,
                                                          since=dt.date(today.year, 1, 1))),
