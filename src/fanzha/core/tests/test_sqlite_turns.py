@@ -159,15 +159,17 @@ def test_closing_the_connection_mid_transaction_gives_the_turn_back(turns_db):
 
 def test_another_process_holding_the_write_turn_is_waited_for_then_times_out(turns_db):
     """The turn is shared with other processes through a flock beside the database: while another holds it a
-    writer waits, gets in as soon as it is released, and after the timeout fails with "database is locked"."""
+    writer waits (and counts the wait in write_wait), gets in as soon as it is released, and after the timeout
+    fails with "database is locked"."""
     other = os.open(turns_db + "-writers", os.O_RDWR | os.O_CREAT)  # a separate open file: a separate holder
     try:
         fcntl.flock(other, fcntl.LOCK_EX)
         threading.Timer(0.3, fcntl.flock, args=(other, fcntl.LOCK_UN)).start()
-        started = time.monotonic()
+        started, waited = time.monotonic(), connections[ALIAS].write_wait
         with transaction.atomic(using=ALIAS), connections[ALIAS].cursor() as c:
             c.execute("INSERT INTO note (who, n) VALUES ('waited', 1)")
         assert time.monotonic() - started >= 0.25
+        assert connections[ALIAS].write_wait - waited >= 0.25  # the wait is reported (the view's Server-Timing)
         assert notes() == [("waited", 1)]
 
         fcntl.flock(other, fcntl.LOCK_EX)
