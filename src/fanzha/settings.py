@@ -204,6 +204,11 @@ else:
         }
     }
 
+if DATABASES["default"]["ENGINE"] == SQLITE_ENGINE:
+    # Tests run on an in-memory copy, as with Django's own SQLite backend (which test runners recognise by its
+    # module name only: named here, each parallel test process gets its own in-memory database too).
+    DATABASES["default"].setdefault("TEST", {}).setdefault("NAME", ":memory:")
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "org.User"
 LOGIN_URL = "login"
