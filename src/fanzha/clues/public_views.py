@@ -17,7 +17,8 @@ from django.views.decorators.http import require_http_methods, require_safe
 from fanzha.clues import public
 from fanzha.clues.forms import LookupForm, PublicReportForm
 from fanzha.clues.models import Kind, Source
-from fanzha.clues.services import clue_create_from, store_files
+from fanzha.clues.services import store_files
+from fanzha.clues.services.intake import prepare_clue, save_clue
 from fanzha.clues.services.intake import remove_files
 from fanzha.clues.subjects import pairs_from_texts
 from fanzha.core.access import public_view
@@ -101,22 +102,25 @@ def report(request, code: str):
                 try:
                     # Photos are checked and written first, outside the write transaction; the rate-limit
                     # count and the clue are then one short transaction (one write lock per report).
+                    # The checks and the encryption too (prepare_clue): the transaction only writes.
                     stored = store_files(request.FILES.getlist("photos")[:20])
+                    new = prepare_clue(
+                        source=Source.PUBLIC, node=node, summary=cd["summary"], kind=cd["kind"] or Kind.OTHER,
+                        place_text=cd["place_text"], occurred_on=cd["occurred_on"],
+                        subjects=pairs_from_texts(phones=cd["phones"], accounts=cd["accounts"], urls=cd["urls"],
+                                                  apps=cd["apps"]),
+                        reporter_name=cd["reporter_name"], reporter_phone=cd["reporter_phone"],
+                        anonymous=cd["anonymous"], stored_files=stored, challenge_nonce=nonce)
                     with transaction.atomic():
                         if not public.submit_allowed(address):
                             raise RateLimited
-                        clue = clue_create_from(
-                            source=Source.PUBLIC, node=node, summary=cd["summary"], kind=cd["kind"] or Kind.OTHER,
-                            place_text=cd["place_text"], occurred_on=cd["occurred_on"],
-                            subjects=pairs_from_texts(phones=cd["phones"], accounts=cd["accounts"], urls=cd["urls"],
-                                                      apps=cd["apps"]),
-                            reporter_name=cd["reporter_name"], reporter_phone=cd["reporter_phone"],
-                            anonymous=cd["anonymous"], stored_files=stored, challenge_nonce=nonce)
+                        clue = save_clue(new)
                 except RateLimited:
                     remove_files(stored)
                     public.submit_allowed(address)  # the refused attempt still counts
                     return _limited(request, street, status=429)
                 except ValidationError as e:
+                    remove_files(stored)
                     _field_errors(form, e)
                 except OperationalError:
                     # The database is overloaded (SQLite waited its busy timeout for the write lock): say so and

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -78,12 +79,7 @@ def _remove(stored: list[dict]) -> None:
         evidence.remove_quietly(s["path"], s["thumb_path"])
 
 
-def clue_create_from(*, source: str, node: Node, summary: str, kind: str = Kind.OTHER, place_text: str = "",
-                     occurred_on: dt.date | None = None, subjects=(), reporter_name: str = "",
-                     reporter_phone: str = "", anonymous: bool = False, user=None, photos=(),
-                     now: dt.datetime | None = None, received_at: dt.datetime | None = None,
-                     external_ref: str = "", import_key: str | None = None, challenge_nonce: str | None = None,
-                     note: str = "", stored_files: list[dict] | None = None) -> Clue:
+def clue_create_from(**kwargs) -> Clue:
     """Record a new clue from any source; the one entry point (also for sweeps and premises checks).
 
     1. `node` places it (the street, or a community / grid / group under it);
@@ -95,7 +91,36 @@ def clue_create_from(*, source: str, node: Node, summary: str, kind: str = Kind.
        to do that heavy part outside a surrounding transaction).
     4. The clue gets a fresh receipt code (retried on the rare collision) and
        a "received" event; returns the saved clue (status new).
+
+    The same as `save_clue(prepare_clue(...))`: a caller with its own write transaction (the public form)
+    prepares first, so the checks, the encryption and the photos are done before the write lock is taken.
     """
+    return save_clue(prepare_clue(**kwargs))
+
+
+@dataclass
+class NewClue:
+    """A checked clue ready to be written (`prepare_clue`), with its encrypted subjects and stored files."""
+
+    clue: Clue
+    subjects: list[tuple[str, str, str, str]]  # (kind, encrypted value, keyed hash, shown)
+    stored: list[dict]
+    user: object
+    now: dt.datetime
+    source: str
+    challenge_nonce: str | None
+    import_key: str | None
+
+
+def prepare_clue(*, source: str, node: Node, summary: str, kind: str = Kind.OTHER, place_text: str = "",
+                 occurred_on: dt.date | None = None, subjects=(), reporter_name: str = "",
+                 reporter_phone: str = "", anonymous: bool = False, user=None, photos=(),
+                 now: dt.datetime | None = None, received_at: dt.datetime | None = None,
+                 external_ref: str = "", import_key: str | None = None, challenge_nonce: str | None = None,
+                 note: str = "", stored_files: list[dict] | None = None) -> NewClue:
+    """Every check of `clue_create_from` and the work that needs no write: ValidationError / PermissionDenied
+    as it raises them. Reads only (scope, the clue's own field checks); photos passed here are written to files,
+    which `save_clue` removes again if the clue is not saved."""
     now = now or timezone.now()
     received_at = received_at or now
     if source not in Source.values:
@@ -122,40 +147,50 @@ def clue_create_from(*, source: str, node: Node, summary: str, kind: str = Kind.
         raise ValidationError({"reporter_phone": _("联系电话位数不对")})
     if anonymous:
         reporter_name, phone = "", ""
+    clue = Clue(source=source, kind=kind, summary=summary, place_text=(place_text or "").strip()[:200],
+                occurred_on=occurred_on, reporter_name=(reporter_name or "").strip()[:50],
+                anonymous=anonymous, received_at=received_at, created_by=user if user else None,
+                external_ref=external_ref[:64], import_key=import_key, challenge_nonce=challenge_nonce,
+                note=note, receipt_code=new_receipt_code())
+    clue.place_at(node)
+    if phone:
+        clue.reporter_phone_enc = pii.encrypt(phone)
+        clue.reporter_phone_masked = mask_phone(phone)
+    clue.full_clean(exclude=["receipt_code", "challenge_nonce", "import_key", "summary"])
+    encrypted = [(k, pii.encrypt(v), h, s) for k, v, h, s in parsed]
     stored = list(stored_files or []) + (store_files(photos, when=timezone.localdate(now)) if photos else [])
+    return NewClue(clue, encrypted, stored, user, now, source, challenge_nonce, import_key)
+
+
+def save_clue(new: NewClue) -> Clue:
+    """Write a prepared clue with its subjects, files and "received" event in one transaction (a fresh receipt
+    code on the rare collision); the stored files are removed if it cannot be written."""
+    clue, user = new.clue, new.user
     try:
         for attempt in range(5):
             try:
                 with transaction.atomic():
-                    clue = Clue(source=source, kind=kind, summary=summary, place_text=(place_text or "").strip()[:200],
-                                occurred_on=occurred_on, reporter_name=(reporter_name or "").strip()[:50],
-                                anonymous=anonymous, received_at=received_at, created_by=user if user else None,
-                                external_ref=external_ref[:64], import_key=import_key, challenge_nonce=challenge_nonce,
-                                note=note, receipt_code=new_receipt_code())
-                    clue.place_at(node)
-                    if phone:
-                        clue.reporter_phone_enc = pii.encrypt(phone)
-                        clue.reporter_phone_masked = mask_phone(phone)
-                    clue.full_clean(exclude=["receipt_code", "challenge_nonce", "import_key", "summary"])
                     clue.save(force_insert=True)
-                    ClueSubject.objects.bulk_create([
-                        ClueSubject(clue=clue, kind=k, value_enc=pii.encrypt(v), value_hash=h, shown=s)
-                        for k, v, h, s in parsed])
-                    ClueFile.objects.bulk_create([ClueFile(clue=clue, uploaded_at=now, uploaded_by=user, **f) for f in stored])
-                    ClueEvent.objects.create(clue=clue, at=received_at, kind=EventKind.RECEIVED, user=user,
-                                             text=str(Source(source).label))
+                    ClueSubject.objects.bulk_create([ClueSubject(clue=clue, kind=k, value_enc=e, value_hash=h, shown=s)
+                                                     for k, e, h, s in new.subjects])
+                    ClueFile.objects.bulk_create([ClueFile(clue=clue, uploaded_at=new.now, uploaded_by=user, **f)
+                                                  for f in new.stored])
+                    ClueEvent.objects.create(clue=clue, at=clue.received_at, kind=EventKind.RECEIVED, user=user,
+                                             text=str(Source(new.source).label))
                 return clue
             except IntegrityError as e:
+                clue.pk = None
                 # A receipt collision (1 in ~10¹¹ per clue) is retried; a reused challenge or a re-imported row is not.
-                if challenge_nonce and Clue.objects.filter(challenge_nonce=challenge_nonce).exists():
+                if new.challenge_nonce and Clue.objects.filter(challenge_nonce=new.challenge_nonce).exists():
                     raise ValidationError(_("这份表单已经提交过了，请勿重复提交")) from e
-                if import_key and Clue.objects.filter(import_key=import_key).exists():
+                if new.import_key and Clue.objects.filter(import_key=new.import_key).exists():
                     raise ValidationError(_("这条线索已经导入过了")) from e
                 if attempt == 4:
                     raise
+                clue.receipt_code = new_receipt_code()
         raise AssertionError("unreachable")
     except BaseException:
-        _remove(stored)
+        _remove(new.stored)
         raise
 
 

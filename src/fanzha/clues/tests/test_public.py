@@ -76,10 +76,10 @@ def test_busy_database_keeps_the_report_and_asks_again(client, tree, monkeypatch
 
     from fanzha.clues import public_views
 
-    def locked(**kw):
+    def locked(*args, **kw):
         raise OperationalError("database is locked")
 
-    monkeypatch.setattr(public_views, "clue_create_from", locked)
+    monkeypatch.setattr(public_views, "save_clue", locked)
     r = public_post(client, {"summary": "冒充客服退款", "place_text": "幸福小区"},
                     files={"photos": SimpleUploadedFile("a.png", png_bytes(), "image/png")}, REMOTE_ADDR="10.0.0.9")
     assert r.status_code == 503 and not Clue.objects.exists()
