@@ -21,9 +21,10 @@ whether it was granted, so concurrent requests cannot overrun it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja.errors import HttpError
@@ -63,38 +64,90 @@ def _windows(now) -> tuple[str, str]:
     return local.strftime("m:%Y%m%d%H%M"), local.strftime("d:%Y%m%d")
 
 
-def _row(user, window: str) -> int:
-    row = SearchCounter.objects.filter(user=user, window=window).values_list("id", flat=True).first()
-    if row is not None:
-        return row
-    try:
-        with transaction.atomic():
-            return SearchCounter.objects.create(user=user, window=window).id
-    except IntegrityError:  # another worker created it meanwhile
-        return SearchCounter.objects.get(user=user, window=window).id
+def _counter_sql() -> tuple[str, str, str]:
+    """(table, quoted "window", quoted "count"): WINDOW is a reserved word in PostgreSQL."""
+    q = connection.ops.quote_name
+    return q(SearchCounter._meta.db_table), q("window"), q("count")
+
+
+def _bump(user_id: int, window: str, limit: int | None, column: str = "count") -> int | None:
+    """Add one to `column` of the user's row for `window` if `count` is under `limit` (None: no limit).
+
+    Returns the new value, or None when refused (at the limit). The row is created on first use
+    (INSERT ... ON CONFLICT DO NOTHING, so two workers creating it at once both go on); the
+    conditional UPDATE holds the row's lock to the end of the caller's transaction, so concurrent
+    searches of one user queue on it and each sees the count the previous one left.
+    One statement in the usual case, raw SQL because this runs on every number search.
+    """
+    table, win, count = _counter_sql()
+    col = connection.ops.quote_name(column)
+    cond = f" AND {count} < %s" if limit is not None else ""
+    update = (f"UPDATE {table} SET {col} = {col} + 1 WHERE user_id = %s AND {win} = %s{cond} RETURNING {col}")
+    params = [user_id, window] + ([limit] if limit is not None else [])
+    with connection.cursor() as cur:
+        cur.execute(update, params)
+        row = cur.fetchone()
+        if row is not None:
+            return row[0]
+        cur.execute(f"INSERT INTO {table} (user_id, {win}, {count}, misses) VALUES (%s, %s, 0, 0) "
+                    f"ON CONFLICT (user_id, {win}) DO NOTHING", [user_id, window])
+        # Again even when the INSERT did nothing: on PostgreSQL the row may have been created by a
+        # transaction that committed after this one's UPDATE took its snapshot (READ COMMITTED).
+        cur.execute(update, params)
+        row = cur.fetchone()
+        return row[0] if row is not None else None
+
+
+def _take(user, *, kind: str, digest: str, request, now) -> SearchLimited | None:
+    """Take one from the allowance inside the caller's transaction; a refusal is audited and returned."""
+    per_minute, per_day = limits_for(user)
+    minute, day = _windows(now)
+    # Always the day's row first, then the minute's: concurrent searches take the locks in one order.
+    ok_day = _bump(user.pk, day, per_day) is not None
+    ok_minute = ok_day and _bump(user.pk, minute, per_minute) is not None
+    if ok_day and ok_minute:
+        return None
+    if ok_day:  # give the day's one back: this search did not happen
+        table, win, count = _counter_sql()
+        with connection.cursor() as cur:
+            cur.execute(f"UPDATE {table} SET {count} = {count} - 1 WHERE user_id = %s AND {win} = %s", [user.pk, day])
+    audit(user=user, action=AuditAction.REFUSED, target=f"search:{KIND_LABEL.get(kind, kind)}",
+          detail=_detail(kind, None, digest, "limit"), request=request)
+    if not ok_day:
+        return SearchLimited(_("今天按号码查询的次数已达上限（%(n)d 次），请明天再试，或请反诈办查询") % {"n": per_day},
+                             retry_after=24 * 3600)
+    local = timezone.localtime(now)
+    return SearchLimited(_("按号码查询过于频繁（每分钟最多 %(n)d 次），请 %(s)d 秒后再试") % {
+        "n": per_minute, "s": 60 - local.second}, retry_after=60 - local.second)
 
 
 def take(user, *, kind: str, digest: str = "", request=None, now=None) -> None:
     """Take one exact search from the user's allowance, or raise SearchLimited (audited as refused)."""
     now = now or timezone.now()
-    per_minute, per_day = limits_for(user)
-    minute, day = _windows(now)
-    minute_id, day_id = _row(user, minute), _row(user, day)
     with transaction.atomic():
-        ok_day = SearchCounter.objects.filter(id=day_id, count__lt=per_day).update(count=F("count") + 1)
-        ok_minute = ok_day and SearchCounter.objects.filter(id=minute_id, count__lt=per_minute).update(count=F("count") + 1)
-        if ok_day and not ok_minute:  # give the day's one back: this search did not happen
-            SearchCounter.objects.filter(id=day_id).update(count=F("count") - 1)
-    if ok_day and ok_minute:
-        return
-    audit(user=user, action=AuditAction.REFUSED, target=f"search:{KIND_LABEL.get(kind, kind)}",
-          detail=_detail(kind, None, digest, "limit"), request=request)
-    if not ok_day:
-        raise SearchLimited(_("今天按号码查询的次数已达上限（%(n)d 次），请明天再试，或请反诈办查询") % {"n": per_day},
-                            retry_after=24 * 3600)
-    local = timezone.localtime(now)
-    raise SearchLimited(_("按号码查询过于频繁（每分钟最多 %(n)d 次），请 %(s)d 秒后再试") % {
-        "n": per_minute, "s": 60 - local.second}, retry_after=60 - local.second)
+        refused = _take(user, kind=kind, digest=digest, request=request, now=now)
+    if refused is not None:
+        raise refused
+
+
+def search(user, *, kind: str, digest: str, probe: Callable[[], bool], request=None, now=None) -> bool:
+    """One exact number search as one transaction: take the allowance, run `probe` (hit or miss), audit.
+
+    1. The allowance is taken (conditional UPDATEs of the user's minute and day rows, whose locks
+       are held to the COMMIT: a second search of the same user waits and then counts after it).
+    2. Refused: the refusal is audited and committed, then SearchLimited is raised; `probe` never runs.
+    3. Granted: `probe()` says hit or miss, and `record` writes the audit row (and counts a miss).
+    All of it commits once: on PostgreSQL one WAL flush per search instead of one per write.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        refused = _take(user, kind=kind, digest=digest, request=request, now=now)
+        if refused is None:
+            hit = bool(probe())
+            record(user, kind=kind, hit=hit, digest=digest, request=request, now=now)
+    if refused is not None:
+        raise refused
+    return hit
 
 
 def _detail(kind: str, hit: bool | None, digest: str, outcome: str = "") -> str:
@@ -116,9 +169,7 @@ def record(user, *, kind: str, hit: bool, digest: str = "", request=None, now=No
     if hit and kind != "create":
         return
     _, day = _windows(now)
-    day_id = _row(user, day)
-    SearchCounter.objects.filter(id=day_id).update(misses=F("misses") + 1)
-    misses = SearchCounter.objects.filter(id=day_id).values_list("misses", flat=True).first() or 0
+    misses = _bump(user.pk, day, None, column="misses") or 0
     threshold = _setting("FANZHA_SEARCH_MISS_NOTICE", 5)
     if kind == "create" or (threshold and misses % threshold == 0):
         _notify_office(user, now=now, misses=misses, kind=kind)

@@ -91,7 +91,6 @@ def resident_search(user, *, q: str = "", node: Node | None = None, residency: s
     digest = ""
     if kind in ratelimit.NUMBER_KINDS:
         digest = tail_hash(value) if kind == "tail" else pii.lookup_hash(kind, value)
-        ratelimit.take(user, kind=kind, digest=digest, request=request)
     if kind == "id":
         qs = qs.filter(id_number_hash=digest)
     elif kind == "phone":
@@ -122,7 +121,8 @@ def resident_search(user, *, q: str = "", node: Node | None = None, residency: s
     elif tag == "floating":
         qs = qs.exclude(residency=Residency.PERMANENT)
     if kind in ratelimit.NUMBER_KINDS:
-        ratelimit.record(user, kind=kind, hit=qs.exists(), digest=digest, request=request)
+        # Allowance, hit-or-miss probe and audit row in one transaction: one COMMIT per search.
+        ratelimit.search(user, kind=kind, digest=digest, probe=qs.exists, request=request)
     if kind in ("id", "phone"):
         # An exact number matches one or two rows: joining and sorting cost
         # more than the one or two look-ups a page may make for their places.
