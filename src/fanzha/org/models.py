@@ -229,6 +229,13 @@ class Resident(Placed, PiiMixin):
             models.Index(fields=["name"], name="resident_name", opclasses=["varchar_pattern_ops"]),
             models.Index(fields=["name_given"], name="resident_name_given", opclasses=["varchar_pattern_ops"]),
             models.Index(fields=["name_initials"], name="resident_name_initials", opclasses=["varchar_pattern_ops"]),
+            # A county's name search (the scope inside the name subquery) walks its own county only;
+            # the whole-table ones above stay for scopes without one county (the city, the SQLite default).
+            models.Index(fields=["county", "name"], name="resident_county_name", opclasses=["int8_ops", "varchar_pattern_ops"]),
+            models.Index(fields=["county", "name_given"], name="resident_county_name_given",
+                         opclasses=["int8_ops", "varchar_pattern_ops"]),
+            models.Index(fields=["county", "name_initials"], name="resident_county_name_initials",
+                         opclasses=["int8_ops", "varchar_pattern_ops"]),
         ]
         permissions = [
             ("reveal_pii", "查看完整身份证号和手机号"),

@@ -105,7 +105,12 @@ def resident_search(user, *, q: str = "", node: Node | None = None, residency: s
     elif kind == "name":
         # As a subquery too: the matching ids come from the key indexes in id order, so the
         # first page takes 50 rows instead of joining and sorting every match (30,000 for 王).
-        qs = qs.filter(id__in=Resident.objects.filter(name_q(value)).values("id"))
+        # The subquery carries the scope (and the chosen node), so a county's search walks
+        # the (county, key) indexes for that county only, not the key for the whole city.
+        names = scoped(Resident.objects.filter(name_q(value)), user)
+        if node is not None:
+            names = names.filter(**{f"{node.level}_id": node.id})
+        qs = qs.filter(id__in=names.values("id"))
     if node is not None:
         qs = qs.filter(**{f"{node.level}_id": node.id})
     if residency:

@@ -67,3 +67,49 @@ def test_bulk_update_of_names_writes_keys(tree, personas):
     Resident.objects.bulk_update([r], ["name"])
     assert _names(personas.office, "zgl") == ["诸葛亮"]
     assert _names(personas.office, "亮") == ["诸葛亮"]
+
+
+@pytest.mark.parametrize("who, found", [
+    ("office", True), ("leader", True), ("police", True), ("community", True), ("gridleader", True),
+    ("grid1", True), ("grid2", False), ("grouphead", True), ("outsider", False),
+])
+def test_name_search_scoped_for_every_role(tree, personas, who, found):
+    """Each role finds 王建国 (grid 1) by name and initials only when grid 1 is inside its scope."""
+    user = getattr(personas, who)
+    assert ("王建国" in _names(user, "王建")) is found
+    assert ("王建国" in _names(user, "wjg")) is found
+
+
+def _name_subquery(qs) -> str:
+    """The SQL of the `id IN (SELECT …)` subquery of a name search, up to its closing parenthesis."""
+    sql, _params = qs.query.sql_with_params()
+    start = sql.index(" IN (SELECT") + len(" IN (")
+    depth = 1
+    for i in range(start, len(sql)):
+        depth += {"(": 1, ")": -1}.get(sql[i], 0)
+        if depth == 0:
+            return sql[start:i]
+    raise AssertionError("unbalanced subquery")
+
+
+def test_name_subquery_carries_the_scope(tree, personas):
+    """The ids matching the name are taken inside the user's scope and the list's node (an index range per county)."""
+    assert '"grid_id"' in _name_subquery(selectors.resident_search(personas.grid1, q="王"))
+    assert '"street_id"' in _name_subquery(selectors.resident_search(personas.office, q="王"))
+    qs = selectors.resident_search(personas.office, q="王", node=tree.g1)
+    assert '"grid_id"' in _name_subquery(qs)
+    assert sorted(r.name for r in qs) == _names(personas.grid1, "王")
+
+
+@pytest.mark.django_db
+def test_resident_indexes_lead_with_the_county_and_hashes_have_one_index():
+    """Name keys have (county, key) indexes; on PostgreSQL each keyed hash has one index, not a second `_like` one."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        indexes = connection.introspection.get_constraints(cur, Resident._meta.db_table)
+    columns = [tuple(i["columns"]) for i in indexes.values() if i["index"]]
+    for key in ("name", "name_given", "name_initials"):
+        assert ("county_id", key) in columns
+    for column in ("id_number_hash", "phone_hash", "phone2_hash", "phone_tail_hash"):
+        assert columns.count((column,)) == 1, column
