@@ -91,6 +91,11 @@ def main() -> None:
     print(f"pages bench (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores): {engine()}, {platform.processor() or platform.machine()}, python {sys.version.split()[0]}; "
           f"{Resident.objects.filter(county_id=county.id).count():,} residents in the county")
     sender = add_alerts(county)
+    # As `fanzha serve` does once the application is loaded (core/management/commands/serve.py
+    # loaded_application): what lives for the whole process is kept out of the collector's full passes.
+    from fanzha.core.management.commands.serve import loaded_application
+
+    loaded_application()
     try:
         from django.core.cache import cache
 
