@@ -1,7 +1,7 @@
 """Duty status at county scale: every person, group, unit and community of the county for the current period
 ≤ 500 ms; who is behind in one community ≤ 100 ms (selector time, and the page through the full Django stack);
-the home page's duties panel for the county leader (the user's own rows, the area's behind count) ≤ 25 ms, half
-the home panels fragment's 50 ms, printed against the floor of the full county status listed in the same run.
+the home page's duties panel for the county leader (the user's own rows, the area's behind count) against a
+budget of 25 ms (half the home panels fragment's 50 ms target, not a target of its own), printed against the floor of the full county status listed in the same run.
 
 Runs on the county data set (bench/_common.py). Everything this bench adds (WeChat groups from the pushes'
 group names, links, unit sectors, a grid worker per grid and a 平安专干 per community with their activities)
@@ -105,7 +105,7 @@ def main() -> None:
             wall, cpu, panel = timed(lambda: selectors.home_panel(leader, today=today), runs=20)
             print(f"  home duties panel, county leader: {panel['behind_count']:,} of {panel['total']:,} behind "
                   f"(the status page: {s['behind']:,} of {s['total']:,}), {len(panel['mine'])} own rows")
-            print(f"    median {wall:7.1f} ms (CPU {cpu:6.1f} ms)  target {PANEL_MS} ms  {verdict(wall, PANEL_MS)}; "
+            print(f"    median {wall:7.1f} ms (CPU {cpu:6.1f} ms)  budget {PANEL_MS} ms: {'within' if wall <= PANEL_MS else 'over'} (a share of the home panels' 50 ms target, which analysis_pages.py measures); "
                   f"floor (the leader's full status listed): {full_wall:.1f} ms (CPU {full_cpu:.1f} ms), panel "
                   f"{wall / full_wall:.2f}x wall, {cpu / full_cpu:.2f}x CPU of it")
             community = Node.objects.filter(county=county, level=Level.COMMUNITY).order_by("id")[3]
