@@ -15,6 +15,9 @@ def bench_user(username: str, role: str, *, node=None, unit=None):
     user = User.objects.filter(username=username).first()
     if user is None:
         user = services.user_create(username=username, password="bench-only-pw", role=role, node=node, unit=unit)
+    elif not user.assignments.filter(role=role, node=node, unit=unit).exists():
+        # Two benches asking for one name at different places would time the wrong scope (or a 404).
+        raise SystemExit(f"bench user {username} exists with another role or place: give this bench its own name")
     return user
 
 

@@ -30,7 +30,7 @@ def main() -> None:
     it = iter(sample * 100)
     line("targeted list, one grid (selector, 30 grids in turn)",
          timed(lambda: sel.targeted_list(reports.SYSTEM, next(it)), runs=60, warm=2), TARGET_MS)
-    worker = bench_user("bench_grid_worker", "grid_worker", node=sample[0])
+    worker = bench_user("bench_targeted_grid_worker", "grid_worker", node=sample[0])
     c = Client()
     c.force_login(worker)
     line("API /outreach/targeted, grid worker", time_get(c, f"/api/v1/outreach/targeted?node={sample[0].id}", runs=30), TARGET_MS)

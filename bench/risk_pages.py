@@ -81,7 +81,7 @@ def main() -> None:
 
     # Recording checked people: a grid worker's sweep of one grid, each POST one resident (first check, then an update).
     grid = Node.objects.filter(county_id=county.id, level=Level.GRID).order_by("id")[5]
-    worker = bench_user("bench_grid_worker", "grid_worker", node=grid)
+    worker = bench_user("bench_risk_grid_worker", "grid_worker", node=grid)  # its own: pages.py's works another grid
     sweep = sw.sweep_create(user=worker, held_on=timezone.localdate(), grids=[grid])
     residents = list(Resident.objects.filter(grid_id=grid.id).values_list("id", flat=True)[:60])
     g = Client()
