@@ -27,6 +27,15 @@ from _pages import bench_user
 PLUMBING = re.compile(r'FROM "(core_|django_|auth_|org_user|org_assignment)')
 
 
+def page_cost() -> str:
+    """The planner's random page cost: at 4 (the default) it walks the county's 150,000 ids for a surname."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT current_setting('random_page_cost')")
+        return cur.fetchone()[0]
+
+
 def main() -> int:
     county_db()
     from django.db import connection
@@ -58,7 +67,8 @@ def main() -> int:
     print(f"city plans: {engine()}; {Resident.objects.count():,} residents in all, "
           f"{Resident.objects.filter(county_id=county.id).count():,} in {county.code}, "
           f"{Case.objects.filter(county_id=county.id).count():,} cases there; "
-          f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
+          f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores; "
+          f"random_page_cost {page_cost()}")
 
     def api(url):
         def get():

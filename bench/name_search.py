@@ -56,6 +56,18 @@ def line(label: str, times, target: float | None = TARGET_MS) -> float:
     return p95
 
 
+def planner_costs() -> str:
+    """PostgreSQL's page costs, which decide between walking the county's index and the name indexes."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return ""
+    with connection.cursor() as cur:
+        cur.execute("SELECT current_setting('random_page_cost'), current_setting('seq_page_cost')")
+        random_cost, seq_cost = cur.fetchone()
+    return f"; random_page_cost {random_cost}, seq_page_cost {seq_cost}"
+
+
 def explain(sql: str, params) -> None:
     from django.db import connection
 
@@ -91,7 +103,7 @@ def main() -> int:
     searches["given name"] = [g for g in searches["given name"] if g]
     total = qs.count()
     print(f"name search on {_common.engine()}, FANZHA_HOME={home}, {total:,} residents in the county, "
-          f"{len(names)} names typed {len(KINDS)} ways (set-up and migrations {setup_s:.1f} s)")
+          f"{len(names)} names typed {len(KINDS)} ways (set-up and migrations {setup_s:.1f} s){planner_costs()}")
 
     def search(q: str):
         page = CappedPaginator(resident_search(user, q=q), PAGE_SIZE).get_page(1)
