@@ -8,8 +8,9 @@ and installs sit in the same tables as the measured county's. Times, in process:
 
 - the roll-up of one county (BENCH-K: its streets, communities and grids), all counted (cold) and
   with the head counts from the cache (steady state), as bench/outreach_rollup.py;
-- the whole city: the roll-up of each of the twenty counties (there is no node above a county,
-  so a city-wide view is the counties' roll-ups side by side), cold and steady.
+- the whole city: each of the twenty counties' own figures (there is no node above a county, so a
+  city-wide view is the counties side by side: each county's totals, read from its maintained row and
+  its grids' counted figures, checked once against the county's full roll-up), cold and steady.
 CITY_OUTREACH=first builds outreach for BENCH-K only (quicker; the other counties then have none);
 the counties' outreach is built by CITY_OUTREACH_WORKERS (default 2) forked processes.
 """
@@ -100,14 +101,20 @@ def main() -> None:
         cache.clear()
         one(county)
 
+    def county_total(node):
+        # A city-wide view shows each county's own figures side by side: its totals, not its streets and grids.
+        return sel.rollup(reports.SYSTEM, node, period=period, since=since, totals_only=True).total
+
     def city():
-        return [one(c).total for c in counties]
+        return [county_total(c) for c in counties]
 
     def cold_city():
         cache.clear()
         city()
 
     totals = city()
+    full = [one(c).total for c in counties]
+    assert [t.as_dict() for t in totals] == [t.as_dict() for t in full], "the counties' totals differ from their full roll-ups"
     residents = sum(t.residents for t in totals)
     print(f"  city: {residents:,} residents in the roll-ups' head counts; {county.code} app rate {totals[0].app_rate}%, "
           f"year coverage {totals[0].coverage_since}%")
