@@ -27,6 +27,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import gc
+import logging
 import io
 import operator
 import re
@@ -43,6 +44,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fanzha.core.bulk import fetch_rows, insert_rows, values_present  # noqa: F401  (the importers' writes)
+
+logger = logging.getLogger("fanzha.imports")
 
 #: Longest text accepted in any cell; longer ones are a row error, whatever the column.
 MAX_CELL_CHARS = 1000
@@ -610,9 +613,10 @@ def run_import(importer_cls: type[Importer], ctx: ImportContext, source, *, file
     # and no reference cycles: the cyclic collector would traverse them over and over as they pile up
     # (a third of a re-import's time). Paused for the import, as it was before, however it ends.
     collecting = gc.isenabled()
-    gc.disable()
-    mapped = _sqlite_mmap(0)
+    mapped = 0
     try:
+        gc.disable()
+        mapped = _sqlite_mmap(0)
         data = read_bytes(source)
         table = parse_table(read_sheet(data, ctx.max_rows, importer.columns), importer.columns, ctx.max_rows)
         del data
@@ -649,7 +653,10 @@ def run_import(importer_cls: type[Importer], ctx: ImportContext, source, *, file
         if collecting:
             gc.enable()
         if mapped:
-            _sqlite_mmap(mapped)
+            try:
+                _sqlite_mmap(mapped)
+            except Exception:  # a broken connection must not hide the import's own outcome
+                logger.warning("could not restore SQLite's mmap_size after an import", exc_info=True)
     result.seconds = time.monotonic() - started
     audit(user=ctx.user, action=AuditAction.IMPORT, target=f"import:{result.kind}",
           detail=" · ".join([filename or "-", *([_("试导入")] if dry_run else []), result.summary()]), request=ctx.request)

@@ -171,6 +171,21 @@ def _install_flags(resident_id: int | None) -> dict[str, int]:
     return {f: int(bool(row and row[i])) for i, f in enumerate(INSTALL_FIELDS)}
 
 
+def lock_installs(resident_id: int | None) -> None:
+    """Lock the resident's install row for the rest of the transaction (PostgreSQL; SQLite's write lock already
+    serialises writers): a move reads the install flags before and after, and an install ticked meanwhile by
+    another transaction must not fall between the two readings."""
+    if resident_id is not None and apps_ready_outreach():
+        list(_install_model().objects.select_for_update().filter(resident_id=resident_id, kind="resident")
+             .values_list("id", flat=True))
+
+
+def apps_ready_outreach() -> bool:
+    from django.apps import apps
+
+    return apps.is_installed("fanzha.outreach")
+
+
 def _elderly_terms(fp: Footprint, sign: int) -> tuple:
     """(elderly, elderly_alone) expressions: ±1 on rows whose cutoff is on or after the birth date."""
     if fp.born is None or not fp.residents:

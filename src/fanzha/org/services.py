@@ -228,6 +228,7 @@ def _resident_update(*, resident: Resident, household, name, id_number, phone, p
                      relation, occupation, is_student, is_finance_staff, lives_alone, note, version, user) -> Resident:
     with transaction.atomic():
         r = resident
+        counts.lock_installs(r.pk)
         before = counts.footprint(r)
         if household is not None and household.pk != r.household_id:
             r.household = household

@@ -250,3 +250,43 @@ def test_the_log_is_checkpointed_after_the_turn_not_inside_commit(turns_db):
         time.sleep(0.01)
     assert checkpointer.done == 1
     assert len(notes()) == base.CHECKPOINT_COMMITS
+
+
+def test_a_forked_child_does_not_keep_the_parents_writers_lock(tmp_path):
+    """A process forked while its parent holds the writers' lock file closes its copy of the descriptor: once the
+    parent lets go (or dies), another process gets the lock although the child still runs."""
+    path = str(tmp_path / "db")
+    turn = write_turn(path)
+    turn.acquire(1)  # this process now holds the flock on <db>-writers
+    fd = turn.files.fd
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: report whether the inherited descriptor is still open, then wait to be told to end
+        try:
+            os.close(r)
+            try:
+                os.fstat(fd)
+                os.write(w, b"open")
+            except OSError:
+                os.write(w, b"closed")
+            time.sleep(5)
+        finally:
+            os._exit(0)
+    try:
+        os.close(w)
+        assert os.read(r, 10) == b"closed"
+        # The parent "dies" holding the lock: its descriptor goes without an unlock. With the child's copy open,
+        # the lock would live on in the child.
+        os.close(fd)
+        turn.files.fd, turn.files.held = None, False
+        turn.owner = None
+        other = os.open(path + "-writers", os.O_RDWR)
+        try:
+            fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)  # would fail if the child's copy still held it
+            fcntl.flock(other, fcntl.LOCK_UN)
+        finally:
+            os.close(other)
+    finally:
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
+        os.close(r)

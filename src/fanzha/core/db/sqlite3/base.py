@@ -237,8 +237,17 @@ _turns_lock = threading.Lock()
 
 
 def _forget_turns() -> None:
-    # A forked child starts with no turns: the parent's queue and flock helper did not come along.
+    # A forked child starts with no turns: the parent's queue and flock helper did not come along. Its copies of
+    # the parent's lock-file descriptors are closed (that does not unlock the parent's flock), so a child cannot
+    # keep the writers' lock alive after the parent that took it has died.
     global _turns_lock
+    for turn in list(_turns.values()):
+        files = turn.files
+        if files is not None and files.fd is not None:
+            try:
+                os.close(files.fd)
+            except OSError:
+                pass
     _turns.clear()
     _turns_lock = threading.Lock()
 
