@@ -175,15 +175,10 @@ def lock_installs(resident_id: int | None) -> None:
     """Lock the resident's install row for the rest of the transaction (PostgreSQL; SQLite's write lock already
     serialises writers): a move reads the install flags before and after, and an install ticked meanwhile by
     another transaction must not fall between the two readings."""
-    if resident_id is not None and apps_ready_outreach():
-        list(_install_model().objects.select_for_update().filter(resident_id=resident_id, kind="resident")
+    installs = _models().get("InstallStatus")
+    if resident_id is not None and installs is not None:
+        list(installs.objects.select_for_update().filter(resident_id=resident_id, kind="resident")
              .values_list("id", flat=True))
-
-
-def apps_ready_outreach() -> bool:
-    from django.apps import apps
-
-    return apps.is_installed("fanzha.outreach")
 
 
 def _elderly_terms(fp: Footprint, sign: int) -> tuple:

@@ -7,9 +7,7 @@ content is the same and kept as an `AlertConflict` when it differs (nothing merg
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import threading
 from dataclasses import dataclass
 
 from django.db import IntegrityError, connection, transaction
@@ -180,7 +178,8 @@ def alert_ingest(*, sender: Sender, data: dict, now: dt.datetime | None = None) 
     route = router.route(inp)
     notices = _notices_for(route, inp.grade, router)
     values = alert_values(inp, route, limits=router.limits, now=now, source=Source.API, sender_id=sender.pk, intake_key=key)
-    with _intake_lock(), transaction.atomic():
+    # On SQLite the backend queues the writers (first come, first served: fanzha.core.db.sqlite3).
+    with transaction.atomic():
         pk = insert_one(Alert, values, on_conflict_skip="intake_key")
         if pk is not None:
             _after_routing(pk, values, route, notices, now=now)
@@ -188,22 +187,6 @@ def alert_ingest(*, sender: Sender, data: dict, now: dt.datetime | None = None) 
         return _repeat(Alert.objects.get(intake_key=key), inp, sender=sender, now=now)
     routed = {"node": notices.node, "assignees": [router.user_names.get(u, "?") for u, _r in route.assignees]}
     return IngestResult(None, True, routed, pk=pk, values=values)
-
-
-_SQLITE_WRITERS = threading.Lock()
-
-
-def _intake_lock():
-    """On SQLite, the intake's write transactions of one process queue on a Python lock.
-
-    SQLite lets one writer in at a time; a second one waits in SQLite's busy handler,
-    which sleeps in growing steps (1, 2, 5, 10 ... 100 ms) and so turns a 1 ms wait into
-    tens of milliseconds under load. A thread waiting on this lock instead wakes the moment
-    the previous push commits. Between processes, and for the checkpoints of the
-    write-ahead log, the SQLite backend's write turn does the same for every writer
-    (fanzha.core.db.sqlite3). PostgreSQL locks rows, not the database: nothing to do.
-    """
-    return _SQLITE_WRITERS if connection.vendor == "sqlite" else contextlib.nullcontext()
 
 
 @dataclass
